@@ -1,0 +1,19 @@
+"""Agent CLI integrations: one module per kind, chosen by the preset's `kind`."""
+
+from __future__ import annotations
+
+from workspace.adapters.agents.base import Generic
+from workspace.adapters.agents.claude import Claude
+from workspace.adapters.agents.demo import Demo
+from workspace.adapters.agents.shell import Shell
+from workspace.core.settings import PresetSpec
+
+_KINDS: dict[str, type[Generic]] = {
+    "claude": Claude,
+    "demo": Demo,
+    "shell": Shell,
+}
+
+
+def integration_for(spec: PresetSpec) -> Generic:
+    return _KINDS.get(spec.kind, Generic)(spec)

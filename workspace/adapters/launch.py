@@ -1,0 +1,71 @@
+"""Launcher: tmux runs `python -I -S launch.py SPEC` as the pane's command. It reads the launch
+spec (argv, env, cwd) from a JSON file, starts the agent as its child, waits, and exits with the
+agent's exit status (or dies of the agent's signal), so tmux reports the agent's own ending.
+
+Why a file: tmux refuses commands longer than its message limit (about 16 KB); a first prompt
+may be 100 KB. Why a parent that stays: tmux sends SIGCONT to a pane's own process as soon as
+it stops, which would undo a pause; the agent, one level down, can be stopped (the launcher is
+never stopped itself). No shell is involved at any point. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+
+_FORWARDED = (signal.SIGTERM, signal.SIGHUP)
+"""A hang-up reaches the session leader (this launcher) only; a TERM may be aimed at it alone."""
+_FROM_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
+"""The terminal sends these to the whole foreground group: the agent has them already."""
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1], encoding="utf-8") as handle:
+        spec = json.load(handle)
+    env = dict(os.environ)
+    env.update(spec.get("env", {}))
+    os.chdir(spec["cwd"])
+    args = spec["argv"]
+    child = os.fork()
+    if child == 0:
+        try:
+            os.execvpe(args[0], args, env)
+        except FileNotFoundError:
+            hint = spec.get("install_hint", "")
+            sys.stderr.write(f"workspace: cannot start {args[0]!r}: not found on PATH. {hint}\n")
+            os._exit(127)
+        except PermissionError:
+            sys.stderr.write(f"workspace: cannot start {args[0]!r}: permission denied\n")
+            os._exit(126)
+        os._exit(126)
+
+    def forward(signum: int, _frame: object) -> None:
+        try:
+            os.kill(child, signum)
+        except ProcessLookupError:
+            pass
+
+    for sig in _FORWARDED:
+        signal.signal(sig, forward)
+    for sig in _FROM_TERMINAL:
+        signal.signal(sig, signal.SIG_IGN)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 0
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        return 128 + sig
+    return os.waitstatus_to_exitcode(status)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,349 @@
+"""SQLite state in `<git-common-dir>/workspace/state.db`. Every change is one transaction, so a
+process killed at any instant leaves a consistent picture (WAL journal)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from workspace.core.agent import Agent, DiffStat, Tokens
+from workspace.core.status import StatusState
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agents (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    preset TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    base TEXT NOT NULL,
+    base_sha TEXT NOT NULL,
+    worktree TEXT NOT NULL,
+    session TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    task TEXT NOT NULL DEFAULT '',
+    session_id TEXT,
+    pane_id TEXT,
+    state TEXT NOT NULL,
+    diff_files INTEGER NOT NULL DEFAULT 0,
+    diff_added INTEGER NOT NULL DEFAULT 0,
+    diff_removed INTEGER NOT NULL DEFAULT 0,
+    budget_usd REAL,
+    spawn_complete INTEGER NOT NULL DEFAULT 0,
+    model TEXT,
+    context_pct REAL,
+    launch TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS usage (
+    agent_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    model TEXT,
+    input INTEGER NOT NULL,
+    output INTEGER NOT NULL,
+    cache_read INTEGER NOT NULL,
+    cache_write INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    cost_usd REAL,
+    at REAL,
+    PRIMARY KEY (agent_id, key)
+);
+CREATE TABLE IF NOT EXISTS sources (
+    agent_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    offset INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (agent_id, path)
+);
+CREATE TABLE IF NOT EXISTS worktrees (
+    path TEXT PRIMARY KEY,
+    branch TEXT NOT NULL,
+    agent_name TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    tokens: Tokens
+    cost_usd: float | None
+    model: str | None
+    last_context: int | None
+
+
+@dataclass(frozen=True)
+class WorktreeRecord:
+    path: str
+    branch: str
+    agent_name: str
+    created_at: float
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self.transaction() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: concurrent writers (the TUI and a CLI verb) take turns."""
+        db = self._db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- agents -------------------------------------------------------------------------
+
+    def insert_agent(self, agent: Agent, state: StatusState, launch: dict[str, object]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO agents (id, name, preset, branch, base, base_sha, worktree, session,
+                created_at, task, session_id, pane_id, state, budget_usd, spawn_complete, launch)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (
+                    agent.id, agent.name, agent.preset, agent.branch, agent.base, agent.base_sha,
+                    agent.worktree, agent.session, agent.created_at, agent.task,
+                    agent.session_id, agent.pane_id, json.dumps(state.to_dict()),
+                    agent.budget_usd, int(agent.spawn_complete), json.dumps(launch),
+                ),
+            )
+
+    _UPDATABLE = frozenset(
+        {"pane_id", "session_id", "spawn_complete", "model", "context_pct", "budget_usd",
+         "base", "base_sha", "task", "launch", "diff_files", "diff_added", "diff_removed"}
+    )
+
+    def update_agent(self, agent_id: str, **values: object) -> None:
+        bad = set(values) - self._UPDATABLE
+        if bad:
+            raise ValueError(f"not updatable: {sorted(bad)}")
+        if not values:
+            return
+        columns = ", ".join(f"{k} = ?" for k in values)
+        params = [json.dumps(v) if k == "launch" else v for k, v in values.items()]
+        with self.transaction() as db:
+            db.execute(f"UPDATE agents SET {columns} WHERE id = ?", (*params, agent_id))
+
+    def set_state(self, agent_id: str, state: StatusState) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE agents SET state = ? WHERE id = ?", (json.dumps(state.to_dict()), agent_id)
+            )
+
+    def set_diff(self, agent_id: str, diff: DiffStat) -> None:
+        self.update_agent(
+            agent_id, diff_files=diff.files, diff_added=diff.added, diff_removed=diff.removed
+        )
+
+    def delete_agent(self, agent_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM agents WHERE id = ?", (agent_id,))
+            db.execute("DELETE FROM usage WHERE agent_id = ?", (agent_id,))
+            db.execute("DELETE FROM sources WHERE agent_id = ?", (agent_id,))
+
+    def state_of(self, agent_id: str) -> StatusState | None:
+        row = self._db.execute("SELECT state FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        return None if row is None else StatusState.from_dict(json.loads(row["state"]))
+
+    def launch_of(self, agent_id: str) -> dict[str, object]:
+        row = self._db.execute("SELECT launch FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        if row is None:
+            return {}
+        value = json.loads(row["launch"])
+        return value if isinstance(value, dict) else {}
+
+    def agents(self) -> list[Agent]:
+        totals = self.usage_totals()
+        rows = self._db.execute("SELECT * FROM agents ORDER BY created_at").fetchall()
+        return [self._agent(row, totals.get(row["id"])) for row in rows]
+
+    def agent_by_name(self, name: str) -> Agent | None:
+        row = self._db.execute("SELECT * FROM agents WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        return self._agent(row, self.usage_totals(row["id"]).get(row["id"]))
+
+    @staticmethod
+    def _agent(row: sqlite3.Row, usage: UsageTotals | None) -> Agent:
+        state = StatusState.from_dict(json.loads(row["state"]))
+        return Agent(
+            id=row["id"],
+            name=row["name"],
+            preset=row["preset"],
+            branch=row["branch"],
+            base=row["base"],
+            base_sha=row["base_sha"],
+            worktree=row["worktree"],
+            session=row["session"],
+            created_at=row["created_at"],
+            task=row["task"],
+            session_id=row["session_id"],
+            pane_id=row["pane_id"],
+            status=state.status,
+            status_since=state.since,
+            status_reason=state.reason,
+            tokens=usage.tokens if usage else Tokens(),
+            cost_usd=usage.cost_usd if usage else None,
+            model=row["model"] or (usage.model if usage else None),
+            context_pct=row["context_pct"],
+            diff=DiffStat(row["diff_files"], row["diff_added"], row["diff_removed"]),
+            budget_usd=row["budget_usd"],
+            spawn_complete=bool(row["spawn_complete"]),
+        )
+
+    # -- usage --------------------------------------------------------------------------
+
+    def add_usage(
+        self, agent_id: str, key: str, model: str | None, tokens: Tokens,
+        cost_usd: float | None, at: float | None,
+    ) -> bool:
+        """Record one request's usage; a repeated key keeps the copy with the larger total.
+        Returns True if the stored figures changed."""
+        with self.transaction() as db:
+            cur = db.execute(
+                """INSERT INTO usage (agent_id, key, model, input, output, cache_read,
+                cache_write, total, cost_usd, at) VALUES (?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT (agent_id, key) DO UPDATE SET
+                    model = excluded.model, input = excluded.input, output = excluded.output,
+                    cache_read = excluded.cache_read, cache_write = excluded.cache_write,
+                    total = excluded.total, cost_usd = excluded.cost_usd, at = excluded.at
+                WHERE excluded.total > usage.total""",
+                (
+                    agent_id, key, model, tokens.input, tokens.output, tokens.cache_read,
+                    tokens.cache_write, tokens.total, cost_usd, at,
+                ),
+            )
+            return cur.rowcount > 0
+
+    def usage_totals(self, agent_id: str | None = None) -> dict[str, UsageTotals]:
+        where = "WHERE agent_id = ?" if agent_id else ""
+        params: tuple[str, ...] = (agent_id,) if agent_id else ()
+        rows = self._db.execute(
+            f"""SELECT agent_id, SUM(input) i, SUM(output) o, SUM(cache_read) cr,
+            SUM(cache_write) cw, SUM(cost_usd) cost,
+            SUM(CASE WHEN cost_usd IS NULL AND total > 0 THEN 1 ELSE 0 END) unpriced
+            FROM usage {where} GROUP BY agent_id""",
+            params,
+        ).fetchall()
+        out: dict[str, UsageTotals] = {}
+        for row in rows:
+            last = self._db.execute(
+                """SELECT model, input + cache_read + cache_write AS ctx FROM usage
+                WHERE agent_id = ? AND at IS NOT NULL ORDER BY at DESC LIMIT 1""",
+                (row["agent_id"],),
+            ).fetchone()
+            out[row["agent_id"]] = UsageTotals(
+                tokens=Tokens(row["i"] or 0, row["o"] or 0, row["cr"] or 0, row["cw"] or 0),
+                cost_usd=None if row["unpriced"] else float(row["cost"] or 0.0),
+                model=last["model"] if last else None,
+                last_context=last["ctx"] if last else None,
+            )
+        return out
+
+    def usage_series(self, agent_id: str, since: float) -> list[tuple[float, int, float | None]]:
+        """(time, tokens, cost) per request since `since`, oldest first: the burn-rate data."""
+        rows = self._db.execute(
+            "SELECT at, total, cost_usd FROM usage WHERE agent_id = ? AND at >= ? ORDER BY at",
+            (agent_id, since),
+        ).fetchall()
+        return [(row["at"], row["total"], row["cost_usd"]) for row in rows]
+
+    # -- incremental sources (hook event files, transcripts) ------------------------------
+
+    def source(self, agent_id: str, path: str) -> tuple[int, dict[str, object]]:
+        row = self._db.execute(
+            "SELECT offset, state FROM sources WHERE agent_id = ? AND path = ?", (agent_id, path)
+        ).fetchone()
+        if row is None:
+            return 0, {}
+        state = json.loads(row["state"])
+        return int(row["offset"]), state if isinstance(state, dict) else {}
+
+    def sources_of(self, agent_id: str) -> list[str]:
+        rows = self._db.execute("SELECT path FROM sources WHERE agent_id = ?", (agent_id,))
+        return [row["path"] for row in rows]
+
+    def set_source(self, agent_id: str, path: str, offset: int, state: dict[str, object]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO sources (agent_id, path, offset, state) VALUES (?,?,?,?)
+                ON CONFLICT (agent_id, path) DO UPDATE SET offset = excluded.offset,
+                state = excluded.state""",
+                (agent_id, path, offset, json.dumps(state)),
+            )
+
+    # -- worktrees the tool created ------------------------------------------------------
+
+    def record_worktree(self, path: str, branch: str, agent_name: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                """INSERT OR REPLACE INTO worktrees (path, branch, agent_name, created_at)
+                VALUES (?,?,?,?)""",
+                (path, branch, agent_name, time.time()),
+            )
+
+    def forget_worktree(self, path: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM worktrees WHERE path = ?", (path,))
+
+    def worktrees(self) -> list[WorktreeRecord]:
+        rows = self._db.execute("SELECT * FROM worktrees ORDER BY created_at").fetchall()
+        return [
+            WorktreeRecord(row["path"], row["branch"], row["agent_name"], row["created_at"])
+            for row in rows
+        ]
+
+    def is_known_worktree(self, path: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM worktrees WHERE path = ?", (path,)).fetchone()
+        return row is not None
+
+    # -- small key/value facts ----------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

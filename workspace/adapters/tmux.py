@@ -1,0 +1,296 @@
+"""The workspace's private tmux server (`-L workspace-<hash>`), never the person's own.
+
+Budget (DESIGN.md §5): a poll tick costs at most two tmux client processes whatever the number
+of agents: one `list-panes -a -F` for every pane, and one chained `capture-pane` invocation for
+the panes whose content changed. Commands are argv lists; text reaches panes through buffers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import libtmux
+from libtmux.common import tmux_cmd
+
+from workspace.core.errors import UsageError
+
+MIN_VERSION = (3, 2)
+_SEP = "\x1f"
+_MARK = "@@workspace-capture@@"
+
+_PANE_FIELDS = (
+    "session_name",
+    "pane_id",
+    "pane_pid",
+    "pane_dead",
+    "pane_dead_status",
+    "pane_current_command",
+    "window_activity",
+    "history_size",
+    "cursor_x",
+    "cursor_y",
+    "window_bell_flag",
+    "pane_in_mode",
+)
+
+
+class TmuxError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class PaneInfo:
+    session: str
+    pane_id: str
+    pid: int
+    dead: bool
+    dead_status: int | None
+    command: str
+    activity: int
+    history: int
+    cursor: tuple[int, int]
+    bell: bool
+
+    @property
+    def change_hint(self) -> tuple[int, int, int, int]:
+        """Cheap fingerprint: if it is unchanged the screen very probably is too."""
+        return (self.activity, self.history, self.cursor[0], self.cursor[1])
+
+
+def find_tmux() -> str:
+    """The tmux binary, checked to be recent enough; UsageError otherwise."""
+    path = shutil.which("tmux")
+    if path is None:
+        raise UsageError(
+            "tmux is not installed or not on PATH; install tmux 3.2 or newer "
+            "(e.g. 'apt install tmux' or 'brew install tmux')"
+        )
+    result = tmux_cmd("-V", tmux_bin=path)
+    text = " ".join(result.stdout)
+    match = re.search(r"(\d+)\.(\d+)", text)
+    if match is None:
+        raise UsageError(f"cannot tell the version of {path} ({text!r}); install tmux 3.2 or newer")
+    version = (int(match.group(1)), int(match.group(2)))
+    if version < MIN_VERSION:
+        raise UsageError(
+            f"tmux {version[0]}.{version[1]} is too old; install tmux 3.2 or newer"
+        )
+    return path
+
+
+def socket_name_for(repo_top: Path) -> str:
+    digest = hashlib.sha256(str(repo_top.resolve()).encode()).hexdigest()[:10]
+    return f"workspace-{digest}"
+
+
+def tmux_config(detach_key: str, history_limit: int) -> str:
+    """Our server's own config: the person's ~/.tmux.conf is never read or changed."""
+    terminal = "tmux-256color" if _has_terminfo("tmux-256color") else "screen-256color"
+    return "\n".join(
+        [
+            "# Written by workspace for its private tmux server. Regenerated at each start.",
+            "set -g remain-on-exit on",
+            f"set -g history-limit {history_limit}",
+            "set -g escape-time 10",
+            "set -g focus-events on",
+            f'set -g default-terminal "{terminal}"',
+            "set -g window-size latest",
+            "set -g mouse on",
+            "set -g monitor-bell on",
+            "set -g bell-action any",
+            "set -g allow-rename off",
+            "set -g status-style 'bg=#1f2430,fg=#c8ccd4'",
+            "set -g status-left-length 60",
+            "set -g status-right-length 80",
+            "set -g status-left ' workspace | #[bold]#S#[nobold] '",
+            f"set -g status-right ' #[bold]{_display_key(detach_key)}#[nobold] back to workspace '",
+            "set -g window-status-format ''",
+            "set -g window-status-current-format ''",
+            f"bind -n {detach_key} detach-client",
+            "",
+        ]
+    )
+
+
+def _display_key(key: str) -> str:
+    if key.startswith("C-"):
+        return "Ctrl-" + key[2:]
+    if key.startswith("M-"):
+        return "Alt-" + key[2:]
+    return key
+
+
+def _has_terminfo(name: str) -> bool:
+    dirs = ["/usr/share/terminfo", "/lib/terminfo", "/etc/terminfo", str(Path.home() / ".terminfo")]
+    return any((Path(d) / name[0] / name).exists() for d in dirs)
+
+
+class Tmux:
+    """One private tmux server. Every method is one tmux client process unless it says so."""
+
+    def __init__(self, socket_name: str, config_file: Path, tmux_bin: str) -> None:
+        self.socket_name = socket_name
+        self.config_file = config_file
+        self.tmux_bin = tmux_bin
+        self.server = libtmux.Server(
+            socket_name=socket_name, config_file=str(config_file), tmux_bin=tmux_bin
+        )
+        self.calls = 0
+        """tmux client processes started by this object (the benchmark reads it)."""
+
+    def _run(self, *args: str) -> tmux_cmd:
+        self.calls += 1
+        return self.server.cmd(*args)
+
+    def run(self, *args: str) -> list[str]:
+        result = self._run(*args)
+        if result.returncode != 0:
+            message = " ".join(result.stderr) or f"tmux {args[0]} failed"
+            raise TmuxError(message)
+        return list(result.stdout)
+
+    def base_argv(self) -> list[str]:
+        return [self.tmux_bin, "-L", self.socket_name, "-f", str(self.config_file)]
+
+    def server_running(self) -> bool:
+        result = self._run("list-sessions", "-F", "#{session_name}")
+        return result.returncode == 0
+
+    def reload_config(self) -> None:
+        if self.server_running():
+            self.run("source-file", str(self.config_file))
+
+    # -- polling ------------------------------------------------------------------------
+
+    def list_panes(self) -> list[PaneInfo] | None:
+        """Every pane of the server in one process. None when no server runs."""
+        fmt = _SEP.join("#{" + f + "}" for f in _PANE_FIELDS)
+        result = self._run("list-panes", "-a", "-F", fmt)
+        if result.returncode != 0:
+            text = " ".join(result.stderr)
+            if "no server running" in text or "error connecting" in text or "No such file" in text:
+                return None
+            raise TmuxError(text or "tmux list-panes failed")
+        panes: list[PaneInfo] = []
+        for line in result.stdout:
+            parts = line.split(_SEP)
+            if len(parts) != len(_PANE_FIELDS):
+                continue
+            (session, pane_id, pid, dead, dead_status, command, activity, history,
+             cx, cy, bell, _mode) = parts
+            panes.append(
+                PaneInfo(
+                    session=session,
+                    pane_id=pane_id,
+                    pid=_int(pid),
+                    dead=dead == "1",
+                    dead_status=int(dead_status) if dead_status.lstrip("-").isdigit() else None,
+                    command=command,
+                    activity=_int(activity),
+                    history=_int(history),
+                    cursor=(_int(cx), _int(cy)),
+                    bell=bell == "1",
+                )
+            )
+        return panes
+
+    def capture(self, pane_ids: list[str], colors: bool = True) -> dict[str, str]:
+        """The visible screens of several panes in one chained tmux process."""
+        if not pane_ids:
+            return {}
+        args: list[str] = []
+        for pane_id in pane_ids:
+            if args:
+                args.append(";")
+            args += ["display-message", "-p", "-t", pane_id, f"{_MARK}#{{pane_id}}", ";"]
+            args += ["capture-pane", "-p", "-J", "-t", pane_id]
+            if colors:
+                args.append("-e")
+        result = self._run(*args)
+        screens: dict[str, list[str]] = {}
+        current: list[str] | None = None
+        for line in result.stdout:
+            if line.startswith(_MARK):
+                current = screens.setdefault(line[len(_MARK) :], [])
+            elif current is not None:
+                current.append(line)
+        return {pane_id: "\n".join(lines) for pane_id, lines in screens.items()}
+
+    # -- sessions -----------------------------------------------------------------------
+
+    def new_session(
+        self, name: str, cwd: str, argv: list[str], env: dict[str, str], size: tuple[int, int]
+    ) -> str:
+        """Start `argv` directly (never through a shell) in a new session; returns the pane id."""
+        if len(argv) < 2:
+            raise ValueError("argv must have at least two items so tmux execs it without a shell")
+        args = ["new-session", "-d", "-P", "-F", "#{pane_id}", "-s", name, "-c", cwd]
+        args += ["-x", str(size[0]), "-y", str(size[1])]
+        for key, value in env.items():
+            args += ["-e", f"{key}={value}"]
+        args += ["--", *argv]
+        out = self.run(*args)
+        return out[0].strip() if out else ""
+
+    def has_session(self, name: str) -> bool:
+        return self._run("has-session", "-t", f"={name}").returncode == 0
+
+    def kill_session(self, name: str) -> None:
+        result = self._run("kill-session", "-t", f"={name}")
+        if result.returncode != 0 and not any(
+            "can't find" in e or "no server" in e for e in result.stderr
+        ):
+            raise TmuxError(" ".join(result.stderr))
+
+    def respawn(self, pane_id: str, cwd: str, argv: list[str], env: dict[str, str]) -> None:
+        """Relaunch a dead pane in place (restart keeps the session and its history)."""
+        args = ["respawn-pane", "-k", "-t", pane_id, "-c", cwd]
+        for key, value in env.items():
+            args += ["-e", f"{key}={value}"]
+        self.run(*args, "--", *argv)
+
+    def set_environment(self, session: str, key: str, value: str) -> None:
+        self.run("set-environment", "-t", f"={session}", key, value)
+
+    # -- input --------------------------------------------------------------------------
+
+    def paste(self, pane_id: str, text: str, buffer: str) -> None:
+        """Paste `text` exactly (bracketed paste when the app asks for it). Large texts go
+        through a private file, never through the command line."""
+        fd, tmp = tempfile.mkstemp(prefix="workspace-paste-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            self.run(
+                "load-buffer", "-b", buffer, tmp, ";",
+                "paste-buffer", "-p", "-d", "-b", buffer, "-t", pane_id,
+            )
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def send_keys(self, pane_id: str, *keys: str) -> None:
+        """Send key names (Enter, Escape, C-c, ...)."""
+        self.run("send-keys", "-t", pane_id, *keys)
+
+    def send_literal(self, pane_id: str, text: str) -> None:
+        """Send characters as typed (no key-name lookup)."""
+        self.run("send-keys", "-t", pane_id, "-l", "--", text)
+
+    def attach_argv(self, session: str) -> list[str]:
+        return [*self.base_argv(), "attach-session", "-t", f"={session}"]
+
+    def kill_server(self) -> None:
+        self._run("kill-server")
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return 0

@@ -1,0 +1,70 @@
+"""How figures read on screen and in `workspace ls`. Pure."""
+
+from __future__ import annotations
+
+from workspace.core.agent import DiffStat, Status
+
+STATUS_GLYPH = {
+    Status.STARTING: "◌",
+    Status.WORKING: "●",
+    Status.NEEDS_PERMISSION: "◆",
+    Status.WAITING: "◉",
+    Status.PAUSED: "‖",
+    Status.STUCK: "▲",
+    Status.RATE_LIMITED: "◷",
+    Status.ERROR: "✖",
+    Status.EXITED: "○",
+    Status.CRASHED: "✖",
+    Status.MERGED: "✔",
+}
+
+STATUS_LABEL = {
+    Status.STARTING: "starting",
+    Status.WORKING: "working",
+    Status.NEEDS_PERMISSION: "needs permission",
+    Status.WAITING: "waiting for you",
+    Status.PAUSED: "paused",
+    Status.STUCK: "stuck",
+    Status.RATE_LIMITED: "rate limited",
+    Status.ERROR: "error",
+    Status.EXITED: "exited",
+    Status.CRASHED: "crashed",
+    Status.MERGED: "merged",
+}
+
+
+def tokens(n: int) -> str:
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
+    return f"{n / 1_000_000:.1f}M" if n < 100_000_000 else f"{n // 1_000_000}M"
+
+
+def cost(usd: float | None) -> str:
+    if usd is None:
+        return "—"
+    if usd < 10:
+        return f"${usd:.2f}"
+    return f"${usd:,.0f}" if usd >= 1000 else f"${usd:.1f}"
+
+
+def age(seconds: float) -> str:
+    s = max(int(seconds), 0)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{s // 86400}d{(s % 86400) // 3600}h"
+
+
+def diff(stat: DiffStat) -> str:
+    if stat.files == 0:
+        return "—"
+    return f"+{stat.added} -{stat.removed}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"

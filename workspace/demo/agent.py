@@ -1,0 +1,383 @@
+"""The demo agent: a small coding-agent simulator that makes the TUI fully usable with no agent
+CLI and no API key.
+
+It shows a prompt, works for a few seconds with a spinner ("esc to interrupt"), edits and
+sometimes commits files in its own worktree, sometimes asks permission first, and records each
+turn in Claude Code's transcript format (usage per request, streamed duplicates included) plus
+Claude-style hook events. It writes only in its worktree and the files it is given (both in the
+workspace's state dir); never in a real CLI's folders.
+
+Cues in a prompt steer it, for demos and tests: `[ask]` always asks permission, `[noask]` never
+does, `[slow]` works for a long time, `[quiet]` works with no output at all, `[exit]` ends with
+status 0, `[crash]` ends with status 3. WORKSPACE_DEMO_SPEED scales its pace (2 = twice as fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import select
+import subprocess
+import sys
+import termios
+import time
+import tty
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+MODEL = "claude-sonnet-4-5"
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+DIM, BOLD, RESET, GREEN, YELLOW, CYAN = "\x1b[2m", "\x1b[1m", "\x1b[0m", "\x1b[32m", "\x1b[33m", "\x1b[36m"
+
+
+class Interrupted(Exception):
+    pass
+
+
+class Terminal:
+    """Raw-ish keyboard input with bracketed paste, so pasted text arrives exactly."""
+
+    def __init__(self) -> None:
+        self.fd = sys.stdin.fileno()
+        self.saved = termios.tcgetattr(self.fd) if os.isatty(self.fd) else None
+        self.pending = ""
+
+    def __enter__(self) -> Terminal:
+        if self.saved is not None:
+            tty.setcbreak(self.fd)
+        self.write("\x1b[?2004h")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.write("\x1b[?2004l")
+        if self.saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+
+    @staticmethod
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def read(self, timeout: float) -> str:
+        """Whatever arrived within `timeout` seconds ('' if nothing)."""
+        if self.pending:
+            data, self.pending = self.pending, ""
+            return data
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return ""
+        chunks = [os.read(self.fd, 65536)]
+        # Drain what is already there so a paste is read whole.
+        while select.select([self.fd], [], [], 0.02)[0]:
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        if not data:
+            raise EOFError
+        return data.decode("utf-8", "replace")
+
+    def key_during_work(self, timeout: float) -> str:
+        """A key pressed while working: Escape interrupts; other input is kept for later."""
+        data = self.read(timeout)
+        if data == "\x1b":
+            raise Interrupted
+        if data:
+            self.pending += data
+        return data
+
+
+class Recorder:
+    """Transcript (Claude Code format) and hook events (the hook sink's format)."""
+
+    def __init__(self, transcript: Path | None, events: Path | None, cwd: str) -> None:
+        self.transcript = transcript
+        self.events = events
+        self.cwd = cwd
+        self.session = str(uuid.uuid4())
+        self.parent: str | None = None
+
+    @staticmethod
+    def _now() -> str:
+        return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _append(self, path: Path | None, record: dict[str, object]) -> None:
+        if path is None:
+            return
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
+        except OSError:
+            pass
+
+    def event(self, name: str, **data: object) -> None:
+        payload = {"session_id": self.session, "cwd": self.cwd, "hook_event_name": name, **data}
+        self._append(self.events, {"at": time.time(), "event": name, "data": payload})
+
+    def user(self, text: str) -> None:
+        record_id = str(uuid.uuid4())
+        self._append(
+            self.transcript,
+            {
+                "type": "user",
+                "uuid": record_id,
+                "parentUuid": self.parent,
+                "sessionId": self.session,
+                "timestamp": self._now(),
+                "cwd": self.cwd,
+                "message": {"role": "user", "content": text},
+            },
+        )
+        self.parent = record_id
+
+    def assistant(self, rng: random.Random, stop_reason: str, text: str) -> int:
+        """One model request, written as streamed lines: a first snapshot with partial usage,
+        then the final one (same message id). Returns the request's total tokens."""
+        message_id = f"msg_demo_{uuid.uuid4().hex[:20]}"
+        request_id = f"req_demo_{uuid.uuid4().hex[:20]}"
+        usage = {
+            "input_tokens": rng.randint(3, 40),
+            "cache_creation_input_tokens": rng.randint(0, 3000),
+            "cache_read_input_tokens": rng.randint(4000, 30000),
+            "output_tokens": rng.randint(120, 1800),
+        }
+        for final in (False, True):
+            snapshot = dict(usage) if final else {**usage, "output_tokens": 1}
+            record_id = str(uuid.uuid4())
+            self._append(
+                self.transcript,
+                {
+                    "type": "assistant",
+                    "uuid": record_id,
+                    "parentUuid": self.parent,
+                    "sessionId": self.session,
+                    "timestamp": self._now(),
+                    "cwd": self.cwd,
+                    "requestId": request_id,
+                    "message": {
+                        "id": message_id,
+                        "role": "assistant",
+                        "model": MODEL,
+                        "type": "message",
+                        "content": [{"type": "text", "text": text}],
+                        "stop_reason": stop_reason if final else None,
+                        "usage": snapshot,
+                    },
+                },
+            )
+            self.parent = record_id
+        return sum(usage.values())
+
+
+class DemoAgent:
+    def __init__(self, term: Terminal, rec: Recorder, rng: random.Random, speed: float) -> None:
+        self.term = term
+        self.rec = rec
+        self.rng = rng
+        self.speed = speed
+        self.always_allow = False
+        self.turns = 0
+
+    def say(self, text: str = "") -> None:
+        self.term.write(text.replace("\n", "\r\n") + "\r\n")
+
+    def banner(self) -> None:
+        self.say(f"{CYAN}╭─ demo agent ───────────────────────────────────────────╮{RESET}")
+        self.say(f"{CYAN}│{RESET} A simulated coding agent for trying workspace.         {CYAN}│{RESET}")
+        self.say(f"{CYAN}│{RESET} It edits and commits files in this worktree only.      {CYAN}│{RESET}")
+        self.say(f"{CYAN}╰────────────────────────────────────────────────────────╯{RESET}")
+        self.say(f"{DIM}cwd: {self.rec.cwd}{RESET}")
+        self.say()
+
+    def prompt_line(self, text: str) -> None:
+        shown = text.replace("\n", "⏎")[-60:]
+        self.term.write(f"\r\x1b[K{BOLD}demo>{RESET} {shown}")
+
+    def idle_footer(self) -> None:
+        self.say(f"{DIM}Ready. Type a task and press enter (esc clears).{RESET}")
+
+    def read_prompt(self) -> str:
+        buffer = ""
+        in_paste = False
+        self.prompt_line(buffer)
+        while True:
+            data = self.term.read(1.0)
+            if not data:
+                continue
+            i = 0
+            while i < len(data):
+                if data.startswith(PASTE_START, i):
+                    in_paste, i = True, i + len(PASTE_START)
+                    continue
+                if data.startswith(PASTE_END, i):
+                    in_paste, i = False, i + len(PASTE_END)
+                    continue
+                ch = data[i]
+                i += 1
+                if in_paste:
+                    buffer += "\n" if ch == "\r" else ch
+                elif ch in "\r\n":
+                    if buffer.strip():
+                        self.term.write("\r\n")
+                        return buffer
+                elif ch in "\x7f\b":
+                    buffer = buffer[:-1]
+                elif ch == "\x1b":
+                    buffer = ""
+                    if data.startswith("[", i):  # an arrow or function key: ignore it
+                        while i < len(data) and not data[i].isalpha() and data[i] != "~":
+                            i += 1
+                        i += 1
+                elif ch == "\x04" and not buffer:
+                    raise EOFError
+                elif ch >= " " or ch == "\t":
+                    buffer += ch
+            self.prompt_line(buffer)
+
+    def spin(self, seconds: float, label: str, quiet: bool = False) -> None:
+        start = time.monotonic()
+        end = start + seconds / self.speed
+        frame = 0
+        while time.monotonic() < end:
+            if not quiet:
+                elapsed = int(time.monotonic() - start)
+                self.term.write(
+                    f"\r\x1b[K{YELLOW}{SPINNER[frame % len(SPINNER)]}{RESET} {label}… "
+                    f"{DIM}({elapsed}s · esc to interrupt){RESET}"
+                )
+                frame += 1
+            self.term.key_during_work(0.1 if not quiet else 0.5)
+        if not quiet:
+            self.term.write("\r\x1b[K")
+
+    def ask(self, path: str) -> bool:
+        self.rec.event("PermissionRequest", tool_name="Write", tool_input={"file_path": path})
+        self.rec.event("Notification", notification_type="permission_prompt",
+                       message="demo needs your permission to use Write")
+        self.say(f"{BOLD}Allow demo to create {path}?{RESET}")
+        self.say("  y  yes     a  yes, and don't ask again     n  no (esc)")
+        while True:
+            data = self.term.read(1.0)
+            for ch in data:
+                if ch in "yY\r":
+                    return True
+                if ch in "aA":
+                    self.always_allow = True
+                    return True
+                if ch in "nN\x1b":
+                    return False
+
+    def work(self, task: str) -> None:
+        self.turns += 1
+        self.rec.user(task)
+        self.rec.event("UserPromptSubmit", prompt=task[:2000])
+        first = task.strip().splitlines()[0] if task.strip() else task
+        extra = task.count("\n")
+        suffix = f" {DIM}(+{extra} lines, {len(task)} chars){RESET}" if extra else ""
+        self.say(f"{GREEN}>{RESET} {first[:100]}{suffix}")
+        slow = "[slow]" in task
+        quiet = "[quiet]" in task
+        tokens = 0
+        try:
+            self.spin(self.rng.uniform(1.5, 3.0) * (20 if slow else 1), "Thinking", quiet)
+            tokens += self.rec.assistant(self.rng, "tool_use", "Let me look at the code.")
+            slug = re.sub(r"[^a-z0-9]+", "-", first.lower()).strip("-")[:30] or "task"
+            path = f"demo/{slug}-{self.turns}.md"
+            asks = "[ask]" in task or ("[noask]" not in task and self.rng.random() < 0.35)
+            allowed = True
+            if asks and not self.always_allow:
+                self.rec.event("PreToolUse", tool_name="Write")
+                allowed = self.ask(path)
+                self.say(f"{DIM}{'allowed' if allowed else 'denied'}{RESET}")
+            if not allowed:
+                self.rec.event("Stop", stop_reason="denied")
+                self.say("OK, I won't write it. What should I do instead?")
+                return
+            self.rec.event("PreToolUse", tool_name="Write")
+            self.spin(self.rng.uniform(1.0, 2.5), "Editing", quiet)
+            lines = self.write_file(path, task)
+            self.rec.event("PostToolUse", tool_name="Write")
+            self.say(f"{GREEN}●{RESET} Wrote {path} (+{lines} lines)")
+            tokens += self.rec.assistant(self.rng, "tool_use", f"Wrote {path}.")
+            if self.rng.random() < 0.5:
+                self.spin(self.rng.uniform(0.5, 1.5), "Committing", quiet)
+                if self.commit(path, first):
+                    self.say(f"{GREEN}●{RESET} Committed: demo: {first[:50]}")
+            tokens += self.rec.assistant(self.rng, "end_turn", "Done.")
+        except Interrupted:
+            self.term.write("\r\x1b[K")
+            self.say(f"{YELLOW}Interrupted by user{RESET}")
+            return
+        self.rec.event("Stop", stop_reason="end_turn")
+        self.say(f"Done. {tokens:,} tokens this turn.")
+
+    def write_file(self, rel: str, task: str) -> int:
+        path = Path(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = [f"# {task.strip().splitlines()[0][:80] if task.strip() else 'task'}", ""]
+        body += [f"- step {i + 1}: {self.rng.choice(WORDS)} {self.rng.choice(WORDS)}"
+                 for i in range(self.rng.randint(3, 12))]
+        path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        return len(body)
+
+    def commit(self, rel: str, title: str) -> bool:
+        ident = ["-c", "user.name=demo agent", "-c", "user.email=demo@localhost"]
+        add = subprocess.run(["git", "add", "--", rel], capture_output=True)
+        if add.returncode != 0:
+            return False
+        done = subprocess.run(
+            ["git", *ident, "commit", "-q", "-m", f"demo: {title[:60]}", "--", rel],
+            capture_output=True,
+        )
+        return done.returncode == 0
+
+
+WORDS = (
+    "refactor", "parser", "cache", "retry", "handler", "tests", "config", "logging", "schema",
+    "index", "timeout", "docs", "types", "migration", "endpoint", "fixture", "benchmark",
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="workspace-demo-agent")
+    parser.add_argument("--prompt", default="")
+    parser.add_argument("--transcript", type=Path)
+    parser.add_argument("--events", type=Path)
+    parser.add_argument("--seed", type=int)
+    args = parser.parse_args(argv)
+    speed = float(os.environ.get("WORKSPACE_DEMO_SPEED", "1") or 1)
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    rec = Recorder(args.transcript, args.events, os.getcwd())
+    rng = random.Random(seed)
+    with Terminal() as term:
+        agent = DemoAgent(term, rec, rng, max(speed, 0.05))
+        agent.banner()
+        rec.event("SessionStart", source="startup", model=MODEL)
+        task = args.prompt
+        try:
+            while True:
+                if not task:
+                    agent.idle_footer()
+                    task = agent.read_prompt()
+                if "[exit]" in task:
+                    agent.say("Bye.")
+                    rec.event("SessionEnd", reason="prompt_input_exit")
+                    return 0
+                if "[crash]" in task:
+                    agent.say("Something went badly wrong.")
+                    return 3
+                agent.work(task)
+                task = ""
+        except (EOFError, KeyboardInterrupt):
+            rec.event("SessionEnd", reason="other")
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The sample repository `workspace demo` opens (created once, then reused)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+DEMO_TASKS = (
+    ("add-caching", "Add a small LRU cache in front of the slow lookup in src/inventory.py"),
+    ("fix-parser", "Fix the date parser so it accepts ISO week dates [ask]"),
+    ("write-docs", "Write a short usage guide for the inventory module"),
+)
+
+_FILES = {
+    "README.md": "# inventory\n\nA tiny sample project for trying workspace.\n",
+    "src/inventory.py": (
+        "def lookup(sku: str) -> int:\n"
+        "    \"\"\"Pretend this is slow.\"\"\"\n"
+        "    return sum(ord(c) for c in sku) % 97\n"
+    ),
+    "src/dates.py": (
+        "from datetime import date\n\n\n"
+        "def parse(text: str) -> date:\n"
+        "    return date.fromisoformat(text)\n"
+    ),
+    "tests/test_inventory.py": (
+        "from src.inventory import lookup\n\n\n"
+        "def test_lookup() -> None:\n"
+        "    assert lookup('a') == 0\n"
+    ),
+}
+
+_IDENT = {
+    "GIT_AUTHOR_NAME": "workspace demo",
+    "GIT_AUTHOR_EMAIL": "demo@localhost",
+    "GIT_COMMITTER_NAME": "workspace demo",
+    "GIT_COMMITTER_EMAIL": "demo@localhost",
+}
+
+
+def ensure_demo_repo(path: Path) -> Path:
+    """Create the sample repository at `path` unless it is already there."""
+    if (path / ".git").exists():
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    for rel, text in _FILES.items():
+        target = path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    env = {**_IDENT, "PATH": _path()}
+    for argv in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", "Sample project for workspace demo"],
+    ):
+        subprocess.run(argv, cwd=path, env=env, check=True, capture_output=True)
+    return path
+
+
+def _path() -> str:
+    import os
+
+    return os.environ.get("PATH", "/usr/bin:/bin")

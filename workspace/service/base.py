@@ -1,0 +1,106 @@
+"""The workspace: one repository, its private tmux server, its state. Opening it checks every
+prerequisite a person can get wrong and says how to fix it."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Self
+
+from workspace.adapters.agents import integration_for
+from workspace.adapters.agents.base import AgentPaths, Generic
+from workspace.adapters.config import load_settings
+from workspace.adapters.git import GitRepo
+from workspace.adapters.locations import state_dir
+from workspace.adapters.store import Store
+from workspace.adapters.tmux import PaneInfo, Tmux, find_tmux, socket_name_for, tmux_config
+from workspace.core.agent import Agent
+from workspace.core.errors import UsageError
+from workspace.core.settings import PresetSpec, Settings
+from workspace.core.status import Policy
+
+
+class WorkspaceBase:
+    def __init__(self, repo: GitRepo, settings: Settings, tmux: Tmux, state: Path) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.tmux = tmux
+        self.state_dir = state
+        self.store = Store(state / "state.db")
+        self._integrations: dict[str, Generic] = {}
+        self._lock = threading.RLock()
+        """Serialises actions on agents within this process (the UI runs them in workers)."""
+
+    @classmethod
+    def open(cls, cwd: Path | None = None) -> Self:
+        cwd = Path.cwd() if cwd is None else cwd
+        tmux_bin = find_tmux()
+        repo = GitRepo.discover(cwd)
+        settings = load_settings(repo.top)
+        state = state_dir(repo.common_dir)
+        state.mkdir(parents=True, exist_ok=True)
+        conf = state / "tmux.conf"
+        text = tmux_config(settings.workspace.detach_key, settings.workspace.history_limit)
+        if not conf.is_file() or conf.read_text() != text:
+            tmp = conf.with_suffix(".tmp")
+            tmp.write_text(text)
+            tmp.replace(conf)
+        tmux = Tmux(socket_name_for(repo.top), conf, tmux_bin)
+        return cls(repo, settings, tmux, state)
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def agents(self) -> list[Agent]:
+        return self.store.agents()
+
+    def agent(self, name: str) -> Agent:
+        found = self.store.agent_by_name(name)
+        if found is None:
+            names = [a.name for a in self.store.agents()]
+            known = f"; agents here: {', '.join(names)}" if names else "; there are no agents"
+            raise UsageError(f"no agent named {name!r}{known}")
+        return found
+
+    def preset(self, name: str) -> PresetSpec:
+        spec = self.settings.preset(name)
+        if spec is None:
+            known = ", ".join(sorted(p.name for p in self.settings.presets))
+            raise UsageError(f"unknown preset {name!r}; known presets: {known}")
+        return spec
+
+    def integration(self, preset: str) -> Generic:
+        found = self._integrations.get(preset)
+        if found is None:
+            found = integration_for(self.preset(preset))
+            self._integrations[preset] = found
+        return found
+
+    def paths(self, agent_id: str) -> AgentPaths:
+        return AgentPaths.under(self.state_dir, agent_id)
+
+    def policy(self, preset: str) -> Policy:
+        ws = self.settings.workspace
+        base = Policy(stuck_after=ws.stuck_after, quiet_after=ws.quiet_after)
+        return self.integration(preset).policy(base)
+
+    def pane(self, agent: Agent) -> PaneInfo | None:
+        for pane in self.tmux.list_panes() or []:
+            if pane.session == agent.session:
+                return pane
+        return None
+
+    def window_size(self) -> tuple[int, int]:
+        width, height = self.settings.workspace.window_size.split("x")
+        return int(width), int(height)
+
+    def worktree_root(self) -> Path:
+        root = self.settings.workspace.worktree_root.replace("{repo}", self.repo.name)
+        path = Path(os.path.expanduser(root))
+        return (path if path.is_absolute() else self.repo.top / path).resolve()
+
+    def branch_for(self, name: str) -> str:
+        return f"{self.settings.workspace.branch_prefix}/{name}"
+
+    def close(self) -> None:
+        self.store.close()

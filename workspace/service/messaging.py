@@ -1,0 +1,106 @@
+"""Talk to agents without attaching: send a message, type keys, interrupt, approve, deny.
+
+Text goes through a tmux buffer and a (bracketed) paste, then Enter after a short pause: never
+through a shell, never as key names. A message is refused while a permission prompt is up,
+because its Enter would answer the prompt.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from workspace.core.agent import Agent, Status
+from workspace.core.errors import UsageError
+from workspace.service.lifecycle import LifecycleMixin
+
+MAX_MESSAGE = 1_000_000
+
+
+@dataclass(frozen=True)
+class SendResult:
+    name: str
+    ok: bool
+    error: str = ""
+
+
+class MessagingMixin(LifecycleMixin):
+    def _live_pane(self, agent: Agent, what: str) -> str:
+        if agent.status.ended:
+            raise UsageError(
+                f"{agent.name} has {agent.status.value}; restart it first "
+                f"('workspace restart {agent.name}')"
+            )
+        if agent.status == Status.PAUSED:
+            raise UsageError(f"{agent.name} is paused; resume it before you {what}")
+        pane = self.pane(agent)
+        if pane is None or pane.dead:
+            raise UsageError(f"{agent.name}'s pane is gone; restart it first")
+        return pane.pane_id
+
+    def send(self, name: str, text: str, submit: bool = True) -> None:
+        if not text.strip():
+            raise UsageError("the message is empty; type something to send")
+        if len(text.encode()) > MAX_MESSAGE:
+            raise UsageError(f"the message is over {MAX_MESSAGE // 1000} KB; send a file path")
+        agent = self.agent(name)
+        if agent.status == Status.NEEDS_PERMISSION:
+            raise UsageError(
+                f"{name} is waiting for a permission answer; approve or deny it first "
+                f"('workspace approve {name}' / 'workspace deny {name}')"
+            )
+        pane_id = self._live_pane(agent, "send to it")
+        self.paste_and_submit(agent, pane_id, text, submit)
+
+    def paste_and_submit(self, agent: Agent, pane_id: str, text: str, submit: bool) -> None:
+        integ = self.integration(agent.preset)
+        self.tmux.paste(pane_id, text, buffer=f"ws-{agent.id}")
+        if submit:
+            # TUIs treat keys that arrive right after a paste as part of it.
+            time.sleep(integ.submit_delay + min(len(text) / 200_000, 1.5))
+            self.tmux.send_keys(pane_id, "Enter")
+
+    def send_many(self, names: list[str], text: str) -> list[SendResult]:
+        results = []
+        for name in names:
+            try:
+                self.send(name, text)
+                results.append(SendResult(name, True))
+            except UsageError as exc:
+                results.append(SendResult(name, False, str(exc)))
+        return results
+
+    def type_keys(self, name: str, keys: list[str], literal: str = "") -> None:
+        """Inline typing from the TUI: literal characters, or key names (Enter, BSpace...)."""
+        agent = self.agent(name)
+        pane_id = self._live_pane(agent, "type into it")
+        if literal:
+            self.tmux.send_literal(pane_id, literal)
+        if keys:
+            self.tmux.send_keys(pane_id, *keys)
+
+    def interrupt(self, name: str) -> None:
+        agent = self.agent(name)
+        pane_id = self._live_pane(agent, "interrupt it")
+        self.tmux.send_keys(pane_id, *self.integration(agent.preset).interrupt_keys())
+        self._record(agent, "interrupted")
+
+    def approve(self, name: str, always: bool = False) -> None:
+        agent = self._asking(name)
+        pane_id = self._live_pane(agent, "approve")
+        self.tmux.send_keys(pane_id, *self.integration(agent.preset).approve_keys(always))
+        self._record(agent, "approved")
+
+    def deny(self, name: str) -> None:
+        agent = self._asking(name)
+        pane_id = self._live_pane(agent, "deny")
+        self.tmux.send_keys(pane_id, *self.integration(agent.preset).deny_keys())
+        self._record(agent, "denied")
+
+    def _asking(self, name: str) -> Agent:
+        agent = self.agent(name)
+        if agent.status != Status.NEEDS_PERMISSION:
+            raise UsageError(
+                f"{name} is not asking for permission (it is {agent.status.value})"
+            )
+        return agent

@@ -1,0 +1,9 @@
+"""`Workspace`: every action on a workspace, assembled from one module per role."""
+
+from __future__ import annotations
+
+from workspace.service.polling import PollingMixin
+
+
+class Workspace(PollingMixin):
+    """Open with `Workspace.open(cwd)`. Methods raise UsageError for mistakes a person can fix."""
