@@ -148,7 +148,8 @@ class _Validator:
             raise self.fail(["workspace", "history_limit"], "must be between 100 and 1000000")
         prefix = ws.get("branch_prefix")
         if prefix is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", prefix):
-            raise self.fail(["workspace", "branch_prefix"], "must be a valid branch prefix like 'ws'")
+            raise self.fail(["workspace", "branch_prefix"],
+                            "must be a valid branch prefix like 'ws'")
         if "detach_key" in ws and not re.match(r"^[A-Za-z0-9-\]\[\\^_]+$", ws["detach_key"]):
             raise self.fail(["workspace", "detach_key"], "must be a tmux key name like 'C-]'")
         merge = data.get("merge", {})
@@ -201,7 +202,8 @@ def _describe(expected: str) -> str:
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEYLINE = re.compile(r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=")
+_PART = r"(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)"
+_KEYLINE = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
 
 
 def _split_key(dotted: str) -> list[str]:

@@ -15,6 +15,8 @@ import os
 import signal
 import sys
 
+_FROM_TMUX = ("TMUX", "TMUX_PANE", "TERM")
+"""Set by tmux for this pane: they win over the spawner's environment."""
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP)
 """A hang-up reaches the session leader (this launcher) only; a TERM may be aimed at it alone."""
 _FROM_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
@@ -24,8 +26,9 @@ _FROM_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
 def main(argv: list[str]) -> int:
     with open(argv[1], encoding="utf-8") as handle:
         spec = json.load(handle)
-    env = dict(os.environ)
-    env.update(spec.get("env", {}))
+    os.remove(argv[1])  # noqa: PTH107 - it may hold secrets from the spawner's environment
+    env = dict(spec.get("env", {}))
+    env.update({k: v for k, v in os.environ.items() if k in _FROM_TMUX})
     os.chdir(spec["cwd"])
     args = spec["argv"]
     child = os.fork()
@@ -60,10 +63,10 @@ def main(argv: list[str]) -> int:
         except ChildProcessError:
             return 0
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
-        return 128 + sig
+        number = os.WTERMSIG(status)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+        return 128 + number
     return os.waitstatus_to_exitcode(status)
 
 

@@ -142,7 +142,6 @@ def attach(args: argparse.Namespace) -> int:
     env = {k: v for k, v in os.environ.items() if k != "TMUX"}
     argv = ws.tmux.attach_argv(agent.session)
     os.execvpe(argv[0], argv, env)
-    return 0
 
 
 def _simple(action: str) -> Callable[[argparse.Namespace], int]:

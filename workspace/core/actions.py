@@ -21,7 +21,8 @@ class Action:
 
 ACTIONS: tuple[Action, ...] = (
     Action("spawn", "n", "New agent", "Spawn agents: name, preset, base, first prompt, count"),
-    Action("attach", "enter", "Jump in", "Jump into the agent's pane; the detach key brings you back"),
+    Action("attach", "enter", "Jump in",
+           "Jump into the agent's pane; the detach key brings you back"),
     Action("send", "s", "Send", "Send a message to the agent (or to every marked agent)"),
     Action("type_inline", "i", "Type", "Type into the agent live, without leaving the TUI"),
     Action("next_attention", "g", "Next needing you", "Select the next agent that needs you"),

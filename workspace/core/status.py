@@ -163,7 +163,9 @@ def _sort_key(signal: Signal) -> float:
     return signal.at
 
 
-def reduce(state: StatusState, signals: Iterable[Signal], now: float, policy: Policy) -> StatusState:
+def reduce(
+    state: StatusState, signals: Iterable[Signal], now: float, policy: Policy
+) -> StatusState:
     """Fold `signals` (in time order) into `state` and derive the status at `now`."""
     s = state
     for signal in sorted(signals, key=_sort_key):
@@ -187,12 +189,15 @@ def _apply(s: StatusState, signal: Signal) -> StatusState:
             s.strong_source is None or signal.source >= s.strong_source
         )
         if newer or tie_stronger:
+            # A repeat of the same status without a reason keeps the more specific one.
+            same = signal.status == s.strong
+            reason = signal.reason or (s.strong_reason if same else "")
             return replace(
                 s,
                 strong=signal.status,
                 strong_at=signal.at,
                 strong_source=signal.source,
-                strong_reason=signal.reason,
+                strong_reason=reason,
             )
         return s
     if isinstance(signal, PaneSeen):

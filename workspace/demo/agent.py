@@ -15,6 +15,7 @@ status 0, `[crash]` ends with status 3. WORKSPACE_DEMO_SPEED scales its pace (2 
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import random
@@ -32,7 +33,8 @@ from pathlib import Path
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 MODEL = "claude-sonnet-4-5"
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
-DIM, BOLD, RESET, GREEN, YELLOW, CYAN = "\x1b[2m", "\x1b[1m", "\x1b[0m", "\x1b[32m", "\x1b[33m", "\x1b[36m"
+DIM, BOLD, RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
+GREEN, YELLOW, CYAN = "\x1b[32m", "\x1b[33m", "\x1b[36m"
 
 
 class Interrupted(Exception):
@@ -46,6 +48,8 @@ class Terminal:
         self.fd = sys.stdin.fileno()
         self.saved = termios.tcgetattr(self.fd) if os.isatty(self.fd) else None
         self.pending = ""
+        # A character split across two reads must not turn into U+FFFD.
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
     def __enter__(self) -> Terminal:
         if self.saved is not None:
@@ -71,17 +75,17 @@ class Terminal:
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return ""
-        chunks = [os.read(self.fd, 65536)]
+        chunks: list[bytes] = [os.read(self.fd, 65536)]
         # Drain what is already there so a paste is read whole.
         while select.select([self.fd], [], [], 0.02)[0]:
             chunk = os.read(self.fd, 65536)
             if not chunk:
                 break
             chunks.append(chunk)
-        data = b"".join(chunks)
-        if not data:
+        raw = b"".join(chunks)
+        if not raw:
             raise EOFError
-        return data.decode("utf-8", "replace")
+        return self.decoder.decode(raw)
 
     def key_during_work(self, timeout: float) -> str:
         """A key pressed while working: Escape interrupts; other input is kept for later."""
@@ -189,8 +193,9 @@ class DemoAgent:
 
     def banner(self) -> None:
         self.say(f"{CYAN}╭─ demo agent ───────────────────────────────────────────╮{RESET}")
-        self.say(f"{CYAN}│{RESET} A simulated coding agent for trying workspace.         {CYAN}│{RESET}")
-        self.say(f"{CYAN}│{RESET} It edits and commits files in this worktree only.      {CYAN}│{RESET}")
+        for line in ("A simulated coding agent for trying workspace.",
+                     "It edits and commits files in this worktree only."):
+            self.say(f"{CYAN}│{RESET} {line:<55}{CYAN}│{RESET}")
         self.say(f"{CYAN}╰────────────────────────────────────────────────────────╯{RESET}")
         self.say(f"{DIM}cwd: {self.rec.cwd}{RESET}")
         self.say()
@@ -353,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     speed = float(os.environ.get("WORKSPACE_DEMO_SPEED", "1") or 1)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
-    rec = Recorder(args.transcript, args.events, os.getcwd())
+    rec = Recorder(args.transcript, args.events, str(Path.cwd()))
     rng = random.Random(seed)
     with Terminal() as term:
         agent = DemoAgent(term, rec, rng, max(speed, 0.05))

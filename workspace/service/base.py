@@ -3,7 +3,6 @@ prerequisite a person can get wrong and says how to fix it."""
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Self
@@ -96,7 +95,7 @@ class WorkspaceBase:
 
     def worktree_root(self) -> Path:
         root = self.settings.workspace.worktree_root.replace("{repo}", self.repo.name)
-        path = Path(os.path.expanduser(root))
+        path = Path(root).expanduser()
         return (path if path.is_absolute() else self.repo.top / path).resolve()
 
     def branch_for(self, name: str) -> str:

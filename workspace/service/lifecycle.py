@@ -31,6 +31,8 @@ from workspace.core.status import PersonDid, initial_state, reduce
 from workspace.service.base import WorkspaceBase
 
 LAUNCHER = Path(__file__).resolve().parent.parent / "adapters" / "launch.py"
+_NOT_INHERITED = frozenset({"TMUX", "TMUX_PANE"})
+"""Set by tmux itself for the agent's pane; the spawner's own values would point elsewhere."""
 MAX_ARGV_PROMPT = 120_000
 """Bytes; a longer first prompt is pasted once the agent is ready (Linux caps one argument at
 128 KiB)."""
@@ -223,8 +225,12 @@ class LifecycleMixin(WorkspaceBase):
     @staticmethod
     def _write_launch_spec(paths: AgentPaths, plan: LaunchPlan, cwd: str, env: dict[str, str],
                            install_hint: str) -> None:
+        """The agent gets the environment of the process that spawns it (the person's shell,
+        through the CLI or the TUI), not the long-lived tmux server's. The launcher deletes
+        this file once read: it may hold secrets."""
         paths.dir.mkdir(parents=True, exist_ok=True)
-        spec = {"argv": plan.argv, "env": {**env, **plan.env}, "cwd": cwd,
+        inherited = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+        spec = {"argv": plan.argv, "env": {**inherited, **env, **plan.env}, "cwd": cwd,
                 "install_hint": install_hint}
         tmp = paths.launch_spec.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -272,8 +272,8 @@ class PollingMixin(MessagingMixin):
             if size is None or size == offset:
                 continue
             chunk = read_new_lines(source.path, offset)
-            parser = source.parser(state.get("parser") if isinstance(state.get("parser"),
-                                                                     dict) else None)
+            saved = state.get("parser")
+            parser = source.parser(saved if isinstance(saved, dict) else None)
             last_usage: UsageRecord | None = None
             with self.store.transaction():
                 for line, where in chunk.lines:
@@ -350,7 +350,7 @@ class PollingMixin(MessagingMixin):
             detail = f"budget ${budget:.2f} reached (spent ${agent.cost_usd:.2f})"
             try:
                 self.pause(agent.name, detail=detail)
-            except Exception:  # noqa: BLE001 - a pane that just died cannot be paused
+            except Exception:
                 continue
 
     # -- diffs --------------------------------------------------------------------------

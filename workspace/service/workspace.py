@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workspace.service.polling import PollingMixin
+from workspace.service.interactive import InteractiveMixin
 
 
-class Workspace(PollingMixin):
+class Workspace(InteractiveMixin):
     """Open with `Workspace.open(cwd)`. Methods raise UsageError for mistakes a person can fix."""

@@ -58,8 +58,8 @@ def claude_hook_observation(event: str, data: dict[str, object], at: float) -> O
             kind = data.get("notification_type")
             message = str(data.get("message") or "")
             if kind == "permission_prompt" or "permission" in message.lower():
-                return Observed(Source.HOOK, at, Status.NEEDS_PERMISSION,
-                                message[:160] or "asks for permission")
+                # PermissionRequest, just before, says what exactly: keep its reason.
+                return Observed(Source.HOOK, at, Status.NEEDS_PERMISSION, "")
             if kind == "idle_prompt":
                 return Observed(Source.HOOK, at, Status.WAITING, "waiting for your message")
             if kind == "elicitation_dialog":

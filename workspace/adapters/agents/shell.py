@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 from workspace.adapters.agents.base import Generic
 from workspace.core.agent import Status
@@ -16,7 +16,7 @@ class Shell(Generic):
         return base
 
     def pane_status(self, screen: str, command: str) -> tuple[Status | None, str]:
-        shell = os.path.basename(self.spec.command)
+        shell = Path(self.spec.command).name
         if not command or command == shell or command.lstrip("-") == shell:
             return Status.WAITING, "at the shell prompt"
         return Status.WORKING, f"running {command}"

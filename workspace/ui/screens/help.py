@@ -1,0 +1,68 @@
+"""Every key, what each status means, how to come back from an agent's pane."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from workspace.core import format as fmt
+from workspace.core.actions import ACTIONS
+from workspace.core.agent import NEEDS_YOU, Status
+
+MEANING = {
+    Status.STARTING: "session created, agent not ready yet",
+    Status.WORKING: "busy on a turn",
+    Status.NEEDS_PERMISSION: "asks to approve a tool call or edit (y approve, N deny)",
+    Status.WAITING: "turn finished; waits for your next message",
+    Status.PAUSED: "stopped by you (or its budget); p resumes",
+    Status.STUCK: "working, but no output or progress for a long time",
+    Status.RATE_LIMITED: "the agent reports a usage or rate limit",
+    Status.ERROR: "the agent reports a failed turn",
+    Status.EXITED: "the agent process ended normally (r restarts)",
+    Status.CRASHED: "the process ended badly or its session vanished (r restarts)",
+    Status.MERGED: "its branch was merged into base",
+}
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 100; height: 90%; border: thick $primary;
+                                  background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, keys: dict[str, str], detach_key: str) -> None:
+        super().__init__()
+        self.keys = keys
+        self.detach_key = detach_key
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold", min_width=10)
+        keys.add_column()
+        for a in ACTIONS:
+            keys.add_row(self.keys.get(a.name, a.key).replace("question_mark", "?"), a.help)
+        keys.add_row("ctrl+p", "Command palette: every action by name")
+        statuses = Table.grid(padding=(0, 2))
+        statuses.add_column(min_width=20)
+        statuses.add_column()
+        for status in Status:
+            label = f"{fmt.STATUS_GLYPH[status]} {fmt.STATUS_LABEL[status]}"
+            marker = "  (needs you)" if status in NEEDS_YOU else ""
+            statuses.add_row(label, MEANING[status] + marker)
+        with VerticalScroll():
+            yield Static("[b]Keys[/b]")
+            yield Static(keys)
+            yield Static(f"\nIn an agent's pane (after enter), press [b]{self.detach_key}[/b] to "
+                         "come back here. Agents keep running when you quit (q).\n")
+            yield Static("[b]Statuses[/b]")
+            yield Static(statuses)
+            yield Static("\nesc closes this help", classes="dim")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,153 @@
+"""The spawn form: name (suggested), preset, base, first prompt, how many, budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from workspace.core.errors import UsageError
+from workspace.core.names import check_name, slugify
+
+
+@dataclass(frozen=True)
+class SpawnRequest:
+    names: tuple[str, ...]
+    preset: str
+    base: str
+    prompt: str
+    budget: float | None
+
+
+class SpawnScreen(ModalScreen[SpawnRequest | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Spawn", priority=True),
+    ]
+    DEFAULT_CSS = """
+    SpawnScreen { align: center middle; }
+    SpawnScreen > Vertical { width: 80; height: auto; max-height: 90%; border: thick $primary;
+                             background: $surface; padding: 1 2; }
+    SpawnScreen Label { margin: 1 0 0 0; color: $text-muted; }
+    SpawnScreen #prompt { height: 8; }
+    SpawnScreen .row { height: auto; }
+    SpawnScreen .row > Vertical { width: 1fr; height: auto; }
+    SpawnScreen #error { color: $error; height: auto; margin: 1 0 0 0; }
+    SpawnScreen #buttons { height: auto; margin: 1 0 0 0; align: right middle; }
+    SpawnScreen #hint { color: $text-muted; margin: 1 0 0 0; }
+    """
+
+    def __init__(self, presets: list[str], default_preset: str, base: str,
+                 branches: list[str], suggested: str, taken: set[str]) -> None:
+        super().__init__()
+        self.presets = presets
+        self.default_preset = default_preset
+        self.base = base
+        self.branches = branches
+        self.suggested = suggested
+        self.taken = taken
+        self._name_touched = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("[b]New agent[/b]")
+            yield Label("Name")
+            yield Input(value=self.suggested, id="name", placeholder="e.g. fix-login")
+            with Horizontal(classes="row"):
+                with Vertical():
+                    yield Label("Preset")
+                    yield Select([(p, p) for p in self.presets], value=self.default_preset,
+                                 allow_blank=False, id="preset")
+                with Vertical():
+                    yield Label("Base branch")
+                    yield Input(value=self.base, id="base",
+                                suggester=SuggestFromList(self.branches, case_sensitive=True))
+            yield Label("First prompt (optional)")
+            yield TextArea(id="prompt", soft_wrap=True, show_line_numbers=False)
+            with Horizontal(classes="row"):
+                with Vertical():
+                    yield Label("How many")
+                    yield Input(value="1", id="count", type="integer")
+                with Vertical():
+                    yield Label("Budget, USD (optional)")
+                    yield Input(id="budget", type="number", placeholder="none")
+            yield Static("", id="error")
+            yield Static("ctrl+s spawn · esc cancel · tab next field", id="hint")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Spawn", variant="primary", id="spawn")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Changed, "#name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if event.value != self.suggested:
+            self._name_touched = True
+
+    @on(TextArea.Changed, "#prompt")
+    def _prompt_changed(self, event: TextArea.Changed) -> None:
+        if self._name_touched:
+            return
+        words = " ".join(event.text_area.text.split()[:4])
+        stem = slugify(words, limit=24)
+        if stem:
+            candidate, n = stem, 2
+            while candidate in self.taken:
+                candidate, n = f"{stem}-{n}", n + 1
+            self.suggested = candidate
+            self.query_one("#name", Input).value = candidate
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#spawn")
+    def _spawn_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        try:
+            request = self._request()
+        except UsageError as exc:
+            self.query_one("#error", Static).update(str(exc))
+            return
+        self.dismiss(request)
+
+    def _request(self) -> SpawnRequest:
+        name = self.query_one("#name", Input).value.strip()
+        check_name(name)
+        count_text = self.query_one("#count", Input).value.strip() or "1"
+        count = int(count_text) if count_text.isdigit() else 0
+        if not 1 <= count <= 50:
+            raise UsageError("how many: give a number from 1 to 50")
+        names = (name,) if count == 1 else tuple(f"{name}-{i}" for i in range(1, count + 1))
+        for candidate in names:
+            check_name(candidate)
+            if candidate in self.taken:
+                raise UsageError(f"an agent named {candidate!r} already exists; choose another")
+        budget_text = self.query_one("#budget", Input).value.strip()
+        budget = None
+        if budget_text:
+            try:
+                budget = float(budget_text)
+            except ValueError:
+                raise UsageError("budget: give a number of US dollars, like 2.50") from None
+            if budget <= 0:
+                raise UsageError("budget: give an amount above 0, or leave it empty")
+        base = self.query_one("#base", Input).value.strip()
+        if not base:
+            raise UsageError("base branch: give the branch to start from")
+        preset = self.query_one("#preset", Select).value
+        return SpawnRequest(names, str(preset), base, self.query_one("#prompt", TextArea).text,
+                            budget)

@@ -1,0 +1,40 @@
+"""The top line: repository, agent count, who needs you, tokens and cost in total."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from workspace.core import format as fmt
+from workspace.service.polling import Snapshot
+
+
+class WorkspaceHeader(Static):
+    DEFAULT_CSS = """
+    WorkspaceHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def __init__(self, repo: str, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.repo = repo
+
+    def show(self, snapshot: Snapshot | None) -> None:
+        text = Text()
+        text.append("workspace ", style="bold")
+        text.append(self.repo, style="bold " + self.app.theme_variables.get("primary", "blue"))
+        if snapshot is None:
+            text.append("   loading…", style="dim")
+            self.update(text)
+            return
+        agents = len(snapshot.agents)
+        text.append(f"   {agents} agent{'s' if agents != 1 else ''}")
+        need = snapshot.needs_you
+        warn = self.app.theme_variables.get("warning", "yellow")
+        text.append("  ·  ")
+        text.append(f"{need} need{'s' if need == 1 else ''} you",
+                    style=f"bold {warn}" if need else "dim")
+        text.append(f"  ·  {fmt.tokens(snapshot.tokens.total)} tokens")
+        text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")
+        if not snapshot.server_running and agents:
+            text.append("   tmux server not running", style="bold red")
+        self.update(text)
