@@ -164,7 +164,9 @@ class _Validator:
 
     def check_keys(self, keys: dict[str, str]) -> None:
         bound: dict[str, str] = {}
-        for a in ACTIONS:
+        # Defaults first, so a clash is reported at the line the person wrote.
+        ordered = sorted(ACTIONS, key=lambda a: a.name in keys)
+        for a in ordered:
             key = keys.get(a.name, a.key)
             if not key.strip() or " " in key:
                 raise self.fail(["keys", a.name], "must be one key name, like 'n' or 'ctrl+n'")

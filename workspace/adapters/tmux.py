@@ -174,7 +174,8 @@ class Tmux:
         result = self._run("list-panes", "-a", "-F", fmt)
         if result.returncode != 0:
             text = " ".join(result.stderr)
-            if "no server running" in text or "error connecting" in text or "No such file" in text:
+            gone = ("no server running", "error connecting", "No such file", "server exited")
+            if any(g in text for g in gone):
                 return None
             raise TmuxError(text or "tmux list-panes failed")
         panes: list[PaneInfo] = []

@@ -68,7 +68,7 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             kind="demo",
             command=sys.executable,
             args=("-m", "workspace.demo.agent"),
-            prompt_args=("--prompt", "{prompt}"),
+            prompt_args=("--prompt={prompt}",),
             rules="demo",
             install_hint="the demo agent ships with workspace; reinstall workspace",
         ),
