@@ -17,3 +17,13 @@ def test_figures_read_well() -> None:
     assert fmt.age(3 * 3600 + 60) == "3h01m"
     assert fmt.diff(DiffStat()) == "—"
     assert fmt.diff(DiffStat(2, 10, 3)) == "+10 -3"
+
+
+def test_porcelain_in_words() -> None:
+    from workspace.core.diffstat import describe_porcelain
+
+    assert describe_porcelain("?? a.txt") == "new file a.txt (untracked)"
+    assert describe_porcelain(" M a.txt") == "modified a.txt"
+    assert describe_porcelain("M  a.txt") == "modified a.txt (staged)"
+    assert describe_porcelain("MM a.txt") == "modified a.txt (partly staged)"
+    assert describe_porcelain(" D gone.txt") == "deleted gone.txt"

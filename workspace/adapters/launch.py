@@ -29,6 +29,8 @@ def main(argv: list[str]) -> int:
     os.remove(argv[1])  # noqa: PTH107 - it may hold secrets from the spawner's environment
     env = dict(spec.get("env", {}))
     env.update({k: v for k, v in os.environ.items() if k in _FROM_TMUX})
+    for key in ("COLUMNS", "LINES"):  # the pane's terminal says the size
+        env.pop(key, None)
     os.chdir(spec["cwd"])
     args = spec["argv"]
     child = os.fork()

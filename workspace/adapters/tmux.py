@@ -244,9 +244,8 @@ class Tmux:
 
     def kill_session(self, name: str) -> None:
         result = self._run("kill-session", "-t", f"={name}")
-        if result.returncode != 0 and not any(
-            "can't find" in e or "no server" in e for e in result.stderr
-        ):
+        gone = ("can't find", "no server", "error connecting", "server exited")
+        if result.returncode != 0 and not any(g in e for e in result.stderr for g in gone):
             raise TmuxError(" ".join(result.stderr))
 
     def respawn(self, pane_id: str, cwd: str, argv: list[str], env: dict[str, str]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from workspace.core import format as fmt
 from workspace.core.agent import Agent
+from workspace.core.diffstat import describe_porcelain
 from workspace.core.errors import UsageError
 from workspace.service import Workspace
 
@@ -181,7 +182,7 @@ def kill(args: argparse.Namespace) -> int:
     if report.unsaved.uncommitted or report.unsaved.commits:
         verb = "discarded" if report.removed else "kept"
         for line in report.unsaved.uncommitted[:20]:
-            print(f"  {verb}: {line}")
+            print(f"  {verb}: {describe_porcelain(line)}")
         for line in report.unsaved.commits[:20]:
             print(f"  {verb} commit: {line}")
     if not report.removed and not report.unsaved.empty:

@@ -59,3 +59,20 @@ def summarize(files: list[FileStat]) -> DiffStat:
         added=sum(f.added for f in files),
         removed=sum(f.removed for f in files),
     )
+
+
+_CODES = {"M": "modified", "A": "added", "D": "deleted", "R": "renamed", "C": "copied",
+          "T": "type changed", "U": "conflicted"}
+
+
+def describe_porcelain(line: str) -> str:
+    """A `git status --porcelain` line in words: '?? a.txt' -> 'new file a.txt (untracked)'."""
+    if len(line) < 4:
+        return line
+    code, path = line[:2], line[3:]
+    if code == "??":
+        return f"new file {path} (untracked)"
+    staged, unstaged = code[0], code[1]
+    kind = _CODES.get(unstaged if unstaged != " " else staged, "changed")
+    where = "staged" if unstaged == " " else ("partly staged" if staged != " " else "")
+    return f"{kind} {path}" + (f" ({where})" if where else "")

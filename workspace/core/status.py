@@ -61,7 +61,8 @@ class ProcessSeen:
 class PersonDid:
     """An action of the person that tells us the state for certain.
 
-    action: paused | resumed | interrupted | approved | denied | merged | restarted
+    action: paused | resumed | interrupted | approved | denied | merged | restarted |
+    spawn_interrupted
     detail: why, when it is not the person's own hand (a budget pause)
     """
 
@@ -250,6 +251,9 @@ def _apply_person(s: StatusState, signal: PersonDid) -> StatusState:
             )
         case "merged":
             return replace(s, merged=True)
+        case "spawn_interrupted":
+            return replace(s, ended=Status.CRASHED,
+                           ended_reason="its spawn was interrupted; restart it or kill it")
         case "restarted":
             return replace(initial_state(at), since=at)
         case _:

@@ -31,8 +31,9 @@ from workspace.core.status import PersonDid, initial_state, reduce
 from workspace.service.base import WorkspaceBase
 
 LAUNCHER = Path(__file__).resolve().parent.parent / "adapters" / "launch.py"
-_NOT_INHERITED = frozenset({"TMUX", "TMUX_PANE"})
-"""Set by tmux itself for the agent's pane; the spawner's own values would point elsewhere."""
+_NOT_INHERITED = frozenset({"TMUX", "TMUX_PANE", "COLUMNS", "LINES"})
+"""Set by tmux for the agent's pane, or given by its terminal: the spawner's values would be
+wrong there (a stale COLUMNS makes TUIs draw at the wrong size)."""
 MAX_ARGV_PROMPT = 120_000
 """Bytes; a longer first prompt is pasted once the agent is ready (Linux caps one argument at
 128 KiB)."""
@@ -184,9 +185,11 @@ class LifecycleMixin(WorkspaceBase):
                 self.store.insert_agent(agent, initial_state(agent.created_at), {})
                 made_worktree = False
                 try:
-                    self.repo.add_worktree(Path(agent.worktree), agent.branch, base_sha)
-                    made_worktree = True
+                    # Recorded before it exists: if this process dies inside `git worktree add`,
+                    # what git leaves is still known to be ours.
                     self.store.record_worktree(agent.worktree, agent.branch, name)
+                    made_worktree = True
+                    self.repo.add_worktree(Path(agent.worktree), agent.branch, base_sha)
                     on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
                     ctx = LaunchContext(agent.id, name, Path(agent.worktree), paths, spec,
                                         prompt if on_argv else "")
@@ -248,10 +251,12 @@ class LifecycleMixin(WorkspaceBase):
         except TmuxError:
             pass
         if made_worktree:
-            unsaved = self.repo.unsaved_work(Path(agent.worktree), agent.branch, agent.base)
+            worktree = Path(agent.worktree)
+            unsaved = self.repo.unsaved_work(worktree if worktree.is_dir() else None,
+                                             agent.branch, agent.base)
             if unsaved.empty:
                 try:
-                    self.repo.remove_worktree(Path(agent.worktree))
+                    self.repo.remove_worktree(worktree)
                     if self.repo.branch_exists(agent.branch):
                         self.repo.delete_branch(agent.branch)
                     self.store.forget_worktree(agent.worktree)

@@ -384,12 +384,15 @@ class PollingMixin(MessagingMixin):
                 if pane is not None:
                     self.store.update_agent(agent.id, pane_id=pane.pane_id, spawn_complete=1)
                     adopted.append(agent.name)
-                elif Path(agent.worktree).is_dir():
-                    # The next tick sees no session and marks it crashed: restart or kill it.
+                elif Path(agent.worktree).exists() or self.repo.branch_exists(agent.branch):
+                    # The spawn died half-way: keep the row, so what it made stays listed;
+                    # the person restarts or kills it (kill removes it safely).
+                    self._record(agent, "spawn_interrupted")
                     self.store.update_agent(agent.id, spawn_complete=1)
                     crashed.append(agent.name)
                 else:
                     self.store.delete_agent(agent.id)
+                    self.store.forget_worktree(agent.worktree)
                     cleared.append(agent.name)
                 continue
             if pane is not None:

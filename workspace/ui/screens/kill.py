@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from workspace.core.diffstat import describe_porcelain
+
 KillChoice = Literal["keep", "discard"]
 
 
@@ -44,7 +46,7 @@ class KillScreen(ModalScreen[KillChoice | None]):
             else:
                 yield Static(f"Its worktree {self.worktree} holds work that is not on base:")
                 with VerticalScroll():
-                    lines = [f"  {line}" for line in self.uncommitted]
+                    lines = [f"  {describe_porcelain(line)}" for line in self.uncommitted]
                     lines += [f"  commit {line}" for line in self.commits]
                     yield Static("\n".join(lines), markup=False)
                 yield Static("[b]Kill, keep work[/b] keeps the worktree and branch. "

@@ -84,7 +84,9 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
                 yield Button("Spawn", variant="primary", id="spawn")
 
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
+        name = self.query_one("#name", Input)
+        name.focus()
+        name.select_all()  # typing replaces the suggestion
 
     @on(Input.Changed, "#name")
     def _name_changed(self, event: Input.Changed) -> None:

@@ -1,0 +1,176 @@
+"""The real Textual app, driven with Pilot, against a real workspace (tmux, git, demo agents)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from tests.support.wait import wait_for
+from workspace.adapters.locations import user_config_file
+from workspace.core.agent import Status
+from workspace.service import Workspace
+from workspace.ui.app import WorkspaceApp
+from workspace.ui.screens.help import HelpScreen
+from workspace.ui.screens.kill import KillScreen
+from workspace.ui.screens.main import MainScreen
+from workspace.ui.screens.spawn import SpawnScreen
+from workspace.ui.widgets.agent_table import AgentTable
+
+SIZE = (160, 48)
+
+
+@pytest.fixture
+def demo_default() -> None:
+    path = user_config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[workspace]\ndefault_preset = "demo"\npoll_interval = 0.3\n')
+
+
+@pytest.fixture
+def app(repo: Path, demo_default: None) -> WorkspaceApp:
+    return WorkspaceApp(Workspace.open(repo))
+
+
+async def until(pilot: Pilot[None], check: Callable[[], object], timeout: float = 30,
+                what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        await pilot.pause(0.1)
+
+
+def main(app: WorkspaceApp) -> MainScreen:
+    screen = app.screen_stack[1] if len(app.screen_stack) > 1 else app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def status(app: WorkspaceApp, name: str) -> Status | None:
+    snapshot = main(app).snapshot
+    if snapshot is None:
+        return None
+    for agent in snapshot.agents:
+        if agent.name == name:
+            return agent.status
+    return None
+
+
+def row_text(app: WorkspaceApp, name: str) -> str:
+    table = app.screen.query_one(AgentTable) if isinstance(app.screen, MainScreen) else \
+        main(app).query_one(AgentTable)
+    for index in range(table.row_count):
+        cells = [str(c) for c in table.get_row_at(index)]
+        if name in cells:
+            return " | ".join(cells)
+    return ""
+
+
+async def spawn_from_form(pilot: Pilot[None], app: WorkspaceApp, name: str, prompt: str) -> None:
+    await pilot.press("n")
+    await until(pilot, lambda: isinstance(app.screen, SpawnScreen), 5, "the spawn form")
+    form = app.screen
+    form.query_one("#name", Input).value = ""
+    await pilot.click("#name")
+    await pilot.press(*name)
+    form.query_one("#prompt", TextArea).focus()
+    await pilot.press(*prompt)
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: isinstance(app.screen, MainScreen), 5, "the form to close")
+
+
+async def test_spawn_from_the_form_and_rows_update(app: WorkspaceApp, repo: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: main(app).snapshot is not None, 10, "first snapshot")
+        assert "No agents yet" in str(app.screen.query_one("#empty").render())
+        await spawn_from_form(pilot, app, "formed", "note it [noask]")
+        await until(pilot, lambda: status(app, "formed") is not None, 15, "the new row")
+        assert status(app, "formed") in (Status.STARTING, Status.WORKING)
+        await until(pilot, lambda: status(app, "formed") == Status.WAITING, 40, "waiting")
+        await until(pilot, lambda: "waiting for you" in row_text(app, "formed"), 5, "row text")
+        await until(pilot, lambda: "+" in row_text(app, "formed").split(" | ")[5], 20,
+                    "the diff column")
+        header = str(app.screen.query_one("#header").render())
+        assert "1 agent" in header and "1 needs you" in header
+
+
+async def test_pause_resume_and_kill_confirm(app: WorkspaceApp, repo: Path) -> None:
+    ws = app.ws
+    ws.spawn("busy", preset="demo", prompt="long [slow] [noask]")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: status(app, "busy") == Status.WORKING, 30, "working")
+        await pilot.press("p")
+        await until(pilot, lambda: status(app, "busy") == Status.PAUSED, 10, "paused")
+        assert "paused" in row_text(app, "busy")
+        await pilot.press("p")
+        await until(pilot, lambda: status(app, "busy") == Status.WORKING, 10, "resumed")
+        worktree = Path(ws.agent("busy").worktree)
+        (worktree / "work.txt").write_text("keep me\n")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, KillScreen), 10, "kill confirm")
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "new file work.txt (untracked)" in text
+        assert [b.id for b in app.screen.query("Button")] == ["cancel", "discard", "keep"]
+        await pilot.press("enter")  # the focused default: kill, keep work
+        await until(pilot, lambda: status(app, "busy") is None, 15, "the row to go")
+        assert (worktree / "work.txt").read_text() == "keep me\n"
+        assert not ws.tmux.has_session("busy")
+
+
+async def test_help_and_quit_leaves_agents_running(app: WorkspaceApp) -> None:
+    ws = app.ws
+    ws.spawn("stays", preset="demo", prompt="")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: status(app, "stays") == Status.WAITING, 30, "waiting")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), 5, "help")
+        await pilot.press("escape")
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert ws.tmux.has_session("stays")
+    ws.refresh()
+    assert ws.agent("stays").status == Status.WAITING
+
+
+async def test_send_to_marked_agents_and_next_attention(app: WorkspaceApp) -> None:
+    ws = app.ws
+    for name in ("m1", "m2"):
+        ws.spawn(name, preset="demo", prompt="")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: status(app, "m1") == status(app, "m2") == Status.WAITING,
+                    30, "both waiting")
+        table = main(app).query_one(AgentTable)
+        table.focus()
+        await pilot.press("space", "space")
+        assert len(table.marked) == 2
+        await pilot.press("s")
+        await pilot.press(*"hello both [noask]", "enter")
+        await until(pilot, lambda: all(
+            (ws.paths(ws.agent(n).id).dir / "transcript.jsonl").exists() and
+            "hello both" in (ws.paths(ws.agent(n).id).dir / "transcript.jsonl").read_text()
+            for n in ("m1", "m2")), 20, "the message in both transcripts")
+        await until(pilot, lambda: status(app, "m1") == status(app, "m2") == Status.WAITING,
+                    30, "both waiting again")
+        first = main(app).focus_id
+        await pilot.press("g")
+        await until(pilot, lambda: main(app).focus_id != first, 5, "g to move on")
+
+
+async def test_bad_input_in_the_form_is_shown_not_spawned(app: WorkspaceApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, SpawnScreen), 5)
+        form = app.screen
+        form.query_one("#name", Input).value = "Bad Name!"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, SpawnScreen)
+        assert "invalid agent name" in str(form.query_one("#error").render())
+        await pilot.press("escape")
+    assert app.ws.agents() == []
+    wait_for(lambda: True)
