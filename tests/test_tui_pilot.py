@@ -174,3 +174,53 @@ async def test_bad_input_in_the_form_is_shown_not_spawned(app: WorkspaceApp) -> 
         await pilot.press("escape")
     assert app.ws.agents() == []
     wait_for(lambda: True)
+
+
+async def test_user_themes_load_and_a_bad_one_is_reported_once(repo: Path) -> None:
+    themes = user_config_file().parent / "themes"
+    themes.mkdir(parents=True)
+    (themes / "mine.toml").write_text('name = "mine"\nprimary = "#ff8800"\ndark = true\n')
+    (themes / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
+    (themes / "typo.toml").write_text('name = "typo"\nprimary = "#000000"\nprimry = "#fff"\n')
+    user_config_file().write_text('[workspace]\ntheme = "mine"\n')
+    app = WorkspaceApp(Workspace.open(repo))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert app.theme == "mine"
+        assert "broken" not in app.available_themes
+        messages = [n.message for n in app._notifications]
+        skipped = [m for m in messages if m.startswith("theme skipped")]
+        assert len(skipped) == 2
+        assert any("broken.toml" in m and "not a colour" in m for m in skipped)
+        assert any("typo.toml" in m and "unknown key 'primry'" in m for m in skipped)
+
+
+async def test_keys_can_be_remapped(repo: Path) -> None:
+    user_config_file().parent.mkdir(parents=True, exist_ok=True)
+    user_config_file().write_text('[keys]\nspawn = "ctrl+n"\n')
+    app = WorkspaceApp(Workspace.open(repo))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, SpawnScreen)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, SpawnScreen), 5, "the form on ctrl+n")
+
+
+async def test_every_action_is_in_the_command_palette(app: WorkspaceApp) -> None:
+    from textual.command import CommandPalette
+
+    from workspace.core.actions import ACTIONS
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), 5, "the palette")
+        await pilot.press(*"pause")
+        await pilot.pause(0.5)
+        shown = " ".join(str(o.prompt) for o in app.screen.query_one(
+            "CommandList").options)  # type: ignore[attr-defined]
+        assert "Pause/resume" in shown
+    titles = {a.title for a in ACTIONS}
+    assert len(titles) == len(ACTIONS)

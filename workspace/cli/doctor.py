@@ -26,8 +26,8 @@ def run_doctor(cwd: Path) -> int:
     from workspace.adapters.agents.presets import builtin_presets
     from workspace.adapters.config import load_settings
     from workspace.adapters.git import GitRepo
-    from workspace.adapters.locations import user_config_file
-    from workspace.adapters.tmux import find_tmux
+    from workspace.adapters.locations import state_dir, user_config_file
+    from workspace.adapters.tmux import find_tmux, socket_name_for
 
     failures = 0
 
@@ -53,6 +53,8 @@ def run_doctor(cwd: Path) -> int:
         repo_top = repo.top
         commits = "has commits" if repo.has_commits() else "NO COMMITS: commit once first"
         line(OK if repo.has_commits() else WARN, "repository", f"{repo.top} ({commits})")
+        line(OK, "state", f"{state_dir(repo.common_dir)}; tmux server: "
+             f"tmux -L {socket_name_for(repo.top)} ls")
     except UsageError as exc:
         line(WARN, "repository", str(exc))
     try:

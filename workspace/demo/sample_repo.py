@@ -13,6 +13,8 @@ DEMO_TASKS = (
 
 _FILES = {
     "README.md": "# inventory\n\nA tiny sample project for trying workspace.\n",
+    # So `n` spawns demo agents here even with no agent CLI installed.
+    ".workspace.toml": '[workspace]\ndefault_preset = "demo"\n',
     "src/inventory.py": (
         "def lookup(sku: str) -> int:\n"
         "    \"\"\"Pretend this is slow.\"\"\"\n"
