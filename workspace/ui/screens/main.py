@@ -57,8 +57,7 @@ class LeftoversFound(Message):
 
 class MainScreen(Screen[None]):
     BINDINGS = [
-        Binding(a.key, a.name, a.title, show=a.show, id=a.name, priority=a.name == "attach")
-        for a in ACTIONS
+        Binding(a.key, a.name, a.title, show=a.show, id=a.name) for a in ACTIONS
     ]
     DEFAULT_CSS = """
     MainScreen #top { height: 45%; min-height: 6; }
