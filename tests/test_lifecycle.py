@@ -211,3 +211,25 @@ def test_agent_env_comes_from_the_spawner(ws: Workspace, monkeypatch: pytest.Mon
     spec = ws.paths(ws.agent("envy").id).launch_spec
     assert not spec.exists()  # deleted by the launcher: it held the environment
     assert os.environ["WORKSPACE_TEST_MARK"] == "from-the-spawner"
+
+
+def test_ls_json_has_every_field_of_the_contract(ws: Workspace) -> None:
+    from tests.support.cli import run_cli
+
+    ws.spawn("listed", preset="demo", prompt="note [noask]")
+    wait_status(ws, "listed", Status.WAITING)
+    result = run_cli("ls", "--json", cwd=ws.repo.top)
+    assert result.returncode == 0, result.stderr
+    [item] = json.loads(result.stdout)
+    for key in ("name", "preset", "status", "branch", "base", "worktree", "session_id", "tokens",
+                "cost_usd", "diff"):
+        assert key in item
+    assert item["name"] == "listed" and item["status"] == "waiting" and item["base"] == "main"
+    assert set(item["tokens"]) == {"input", "output", "cache_read", "cache_write", "total"}
+    assert item["tokens"]["total"] == sum(v for k, v in item["tokens"].items() if k != "total") > 0
+    assert isinstance(item["cost_usd"], float) and item["cost_usd"] > 0
+    assert set(item["diff"]) == {"files", "added", "removed"} and item["diff"]["files"] >= 1
+    shell = ws.spawn("plain", preset="shell", prompt="")
+    wait_status(ws, "plain", Status.WAITING)
+    items = {i["name"]: i for i in json.loads(run_cli("ls", "--json", cwd=ws.repo.top).stdout)}
+    assert items[shell.name]["cost_usd"] is None  # a shell reports no usage: unknown, not $0

@@ -257,6 +257,8 @@ class Store:
             return cur.rowcount > 0
 
     def usage_totals(self, agent_id: str | None = None) -> dict[str, UsageTotals]:
+        """Per agent: summed tokens, cost (None if any request has no price), and the model and
+        prompt size of its latest request. Two queries whatever the number of agents."""
         where = "WHERE agent_id = ?" if agent_id else ""
         params: tuple[str, ...] = (agent_id,) if agent_id else ()
         rows = self._db.execute(
@@ -266,13 +268,18 @@ class Store:
             FROM usage {where} GROUP BY agent_id""",
             params,
         ).fetchall()
+        latest = {
+            row["agent_id"]: row
+            for row in self._db.execute(
+                f"""SELECT agent_id, model, input + cache_read + cache_write AS ctx, MAX(at)
+                FROM usage {where} {"AND" if where else "WHERE"} at IS NOT NULL
+                GROUP BY agent_id""",
+                params,
+            )
+        }
         out: dict[str, UsageTotals] = {}
         for row in rows:
-            last = self._db.execute(
-                """SELECT model, input + cache_read + cache_write AS ctx FROM usage
-                WHERE agent_id = ? AND at IS NOT NULL ORDER BY at DESC LIMIT 1""",
-                (row["agent_id"],),
-            ).fetchone()
+            last = latest.get(row["agent_id"])
             out[row["agent_id"]] = UsageTotals(
                 tokens=Tokens(row["i"] or 0, row["o"] or 0, row["cr"] or 0, row["cw"] or 0),
                 cost_usd=None if row["unpriced"] else float(row["cost"] or 0.0),

@@ -92,9 +92,7 @@ class ReconcileReport:
     unknown_sessions: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
-        out = []
-        if self.adopted:
-            out.append(f"adopted {len(self.adopted)} agent(s) still running in tmux")
+        out = []  # agents still running need no word: the table shows them
         if self.crashed:
             out.append(f"{', '.join(self.crashed)}: session vanished (crashed)")
         if self.cleared:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
@@ -32,10 +32,10 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
     ]
     DEFAULT_CSS = """
     SpawnScreen { align: center middle; }
-    SpawnScreen > Vertical { width: 80; height: auto; max-height: 90%; border: thick $primary;
-                             background: $surface; padding: 1 2; }
+    SpawnScreen > VerticalScroll { width: 80; height: auto; max-height: 95%;
+                                   border: thick $primary; background: $surface; padding: 0 2; }
     SpawnScreen Label { margin: 1 0 0 0; color: $text-muted; }
-    SpawnScreen #prompt { height: 8; }
+    SpawnScreen #prompt { height: 6; }
     SpawnScreen .row { height: auto; }
     SpawnScreen .row > Vertical { width: 1fr; height: auto; }
     SpawnScreen #error { color: $error; height: auto; margin: 1 0 0 0; }
@@ -55,7 +55,8 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
         self._name_touched = False
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        # Scrolls when the terminal is short; every field stays reachable.
+        with VerticalScroll():
             yield Static("[b]New agent[/b]")
             yield Label("Name")
             yield Input(value=self.suggested, id="name", placeholder="e.g. fix-login")
