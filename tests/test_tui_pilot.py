@@ -236,12 +236,15 @@ async def test_inline_typing_reaches_the_agent_and_the_detach_key_ends_it(
         await until(pilot, lambda: status(app, "typed") == Status.WAITING, 20, "a shell prompt")
         await pilot.press("i")
         preview = main(app).query_one(PanePreview)
-        assert preview.typing and app.focused is preview
+        def typing() -> bool:
+            return preview.typing
+
+        assert typing() and app.focused is preview
         await pilot.press(*"echo inline-$((6*7))", "enter")
         await until(pilot, lambda: "inline-42" in ws.preview_screen(ws.agent("typed").id), 15,
                     f"the output in the pane: {ws.preview_screen(ws.agent('typed').id)!r}")
         await pilot.press("ctrl+right_square_bracket")
         await pilot.pause(0.1)
-        assert not preview.typing
+        assert not typing()
         await pilot.press("n")  # keys are the TUI's again
         await until(pilot, lambda: isinstance(app.screen, SpawnScreen), 5, "the spawn form")
