@@ -62,8 +62,9 @@ class PersonDid:
     """An action of the person that tells us the state for certain.
 
     action: paused | resumed | interrupted | approved | denied | merged | restarted |
-    spawn_interrupted
-    detail: why, when it is not the person's own hand (a budget pause)
+    spawn_interrupted | merge_conflict | merge_clean
+    detail: why, when it is not the person's own hand (a budget pause); for merge_conflict,
+    what conflicts (shown in the agent's status reason until a merge or merge_clean)
     """
 
     at: float
@@ -104,6 +105,8 @@ class StatusState:
     merged: bool = False
     ended: Status | None = None
     ended_reason: str = ""
+    conflict: str = ""
+    """Why the agent's branch does not merge into base (set at merge time), or ''."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -123,6 +126,7 @@ class StatusState:
             "merged": self.merged,
             "ended": None if self.ended is None else str(self.ended),
             "ended_reason": self.ended_reason,
+            "conflict": self.conflict,
         }
 
     @classmethod
@@ -153,6 +157,7 @@ class StatusState:
             merged=bool(data.get("merged", False)),
             ended=status("ended"),
             ended_reason=str(data.get("ended_reason", "")),
+            conflict=str(data.get("conflict", "")),
         )
 
 
@@ -250,7 +255,11 @@ def _apply_person(s: StatusState, signal: PersonDid) -> StatusState:
                 activity_at=max(s.activity_at, at),
             )
         case "merged":
-            return replace(s, merged=True)
+            return replace(s, merged=True, conflict="")
+        case "merge_conflict":
+            return replace(s, conflict=signal.detail or "merge conflict with base")
+        case "merge_clean":
+            return replace(s, conflict="")
         case "spawn_interrupted":
             return replace(s, ended=Status.CRASHED,
                            ended_reason="its spawn was interrupted; restart it or kill it")
@@ -261,6 +270,14 @@ def _apply_person(s: StatusState, signal: PersonDid) -> StatusState:
 
 
 def _derive(s: StatusState, now: float, policy: Policy) -> tuple[Status, str]:
+    status, reason = _derive_status(s, now, policy)
+    if s.conflict and status != Status.MERGED:
+        # The status stays what the agent is doing; the reason says why a merge failed.
+        return status, f"{s.conflict} · {reason}" if reason else s.conflict
+    return status, reason
+
+
+def _derive_status(s: StatusState, now: float, policy: Policy) -> tuple[Status, str]:
     if s.merged:
         return Status.MERGED, "merged into base"
     if s.ended is not None:
