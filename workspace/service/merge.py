@@ -733,21 +733,27 @@ class MergeMixin(ReviewMixin):
         create = tuple(gh_pr_argv(agent.base, agent.branch, title, body, draft))
         return PrPlan(name, chosen, agent.branch, agent.base, title, body, push, create)
 
+    def pr_problem(self) -> str:
+        """Why pull requests cannot be opened from here ('' when gh is installed and signed
+        in), saying how to enable them."""
+        gh = runner.find_program("gh")
+        if gh is None:
+            return ("pull requests need the GitHub CLI (gh): install it "
+                    "(https://cli.github.com), run 'gh auth login', and retry")
+        if not runner.run_command([gh, "auth", "status"], self.repo.top, 30).ok:
+            return "gh is not signed in to GitHub; run 'gh auth login' and retry"
+        return ""
+
     def create_pr(self, name: str, remote: str | None = None, title: str | None = None,
                   body: str | None = None, draft: bool = False) -> PrResult:
         """Push the agent's branch and open a pull request with the GitHub CLI (`gh`),
         title and body drawn from its task and commits. Needs gh installed and signed in;
         refuses otherwise before pushing anything."""
         agent = self.agent(name)
-        gh = runner.find_program("gh")
-        if gh is None:
-            raise UsageError(
-                "the GitHub CLI (gh) is not installed; install it (https://cli.github.com), run "
-                f"'gh auth login', and retry; or push yourself: git push -u origin {agent.branch}"
-            )
-        auth = runner.run_command([gh, "auth", "status"], self.repo.top, 30)
-        if not auth.ok:
-            raise UsageError("gh is not signed in to GitHub; run 'gh auth login' and retry")
+        problem = self.pr_problem()
+        if problem:
+            raise UsageError(f"{problem}; or push yourself: git push -u origin {agent.branch}")
+        gh = runner.find_program("gh") or "gh"
         worktree = Path(agent.worktree)
         if worktree.is_dir() and self.repo.is_linked_worktree(worktree):
             status = self.repo.status(worktree)

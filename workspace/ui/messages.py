@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from workspace.core.review import QueueState, Radar
+from workspace.service.merge import MergeResult, PrPlan
 from workspace.service.polling import ReconcileReport, Snapshot
+from workspace.ui.screens.merge import MergePlanView
 
 
 class AgentsPolled(Message):
@@ -40,3 +43,53 @@ class WorkspaceReconciled(Message):
     def __init__(self, report: ReconcileReport) -> None:
         super().__init__()
         self.report = report
+
+
+class RadarUpdated(Message):
+    """The conflict radar looked again: shared files and predicted conflicts."""
+
+    def __init__(self, radar: Radar) -> None:
+        super().__init__()
+        self.radar = radar
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RadarUpdated)
+
+
+class MergeChecked(Message):
+    """A dry run of a merge finished: what it would do, or why it cannot."""
+
+    def __init__(self, plan: MergePlanView) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class MergeStepped(Message):
+    """A merge under way reached a step ('gate', 'updating base'...)."""
+
+    def __init__(self, name: str, step: str) -> None:
+        super().__init__()
+        self.name = name
+        self.step = step
+
+
+class MergeFinished(Message):
+    def __init__(self, result: MergeResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class QueueChanged(Message):
+    """The merge queue moved on (an agent started, merged or stopped it)."""
+
+    def __init__(self, state: QueueState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class PrPlanned(Message):
+    """What pushing and opening a pull request would do, ready for the person to confirm."""
+
+    def __init__(self, plan: PrPlan) -> None:
+        super().__init__()
+        self.plan = plan

@@ -15,7 +15,6 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -30,10 +29,12 @@ from workspace.ui.messages import ActionFinished, AgentsPolled, DiffsUpdated, Wo
 from workspace.ui.screens.cleanup import CleanupChoice, CleanupScreen
 from workspace.ui.screens.help import HelpScreen
 from workspace.ui.screens.kill import KillChoice, KillScreen
+from workspace.ui.screens.review_actions import ReviewActions
 from workspace.ui.screens.send import SendScreen
 from workspace.ui.screens.spawn import SpawnRequest, SpawnScreen
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.detail import AgentDetail
+from workspace.ui.widgets.diff_panel import DiffPanel
 from workspace.ui.widgets.header import WorkspaceHeader
 from workspace.ui.widgets.preview import PanePreview
 
@@ -55,7 +56,7 @@ class LeftoversFound(Message):
         self.sessions = sessions
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReviewActions):
     BINDINGS = [
         Binding(a.key, a.name, a.title, show=a.show, id=a.name) for a in ACTIONS
     ]
@@ -66,13 +67,12 @@ class MainScreen(Screen[None]):
     MainScreen #typing-hint { height: 1; background: $warning; color: $background;
                               padding: 0 1; display: none; }
     MainScreen #typing-hint.on { display: block; }
+    MainScreen .bar { height: 1; padding: 0 1; display: none; background: $panel; }
+    MainScreen .bar.on { display: block; }
     """
 
     def __init__(self, ws: Workspace) -> None:
-        super().__init__()
-        self.ws = ws
-        self.snapshot: Snapshot | None = None
-        self.focus_id: str | None = None
+        super().__init__(ws)
         self.burn: list[float] = []
         self._wake = threading.Event()
         self._keys: queue.Queue[tuple[str, str, str]] = queue.Queue()
@@ -89,9 +89,13 @@ class MainScreen(Screen[None]):
             yield AgentTable(id="agents")
             yield Static(EMPTY, id="empty")
         yield Static("", id="typing-hint")
+        yield Static("", id="review-bar", classes="bar")
+        yield Static("", id="queue-bar", classes="bar")
         with TabbedContent(id="tabs"):
             with TabPane("Preview", id="tab-preview"):
                 yield PanePreview(id="preview")
+            with TabPane("Diff", id="tab-diff"):
+                yield DiffPanel(self.ws.diff, id="diff")
             with TabPane("Details", id="tab-details"):
                 yield AgentDetail(id="detail")
         yield Footer()
@@ -103,15 +107,14 @@ class MainScreen(Screen[None]):
         self._reconcile()
         self._poll()
         self._typist()
+        self._radar_loop()
+        self._load_queue()
 
     def on_unmount(self) -> None:
         if self._watch_stop is not None:
             self._watch_stop.set()
         self._wake.set()
-
-    @property
-    def table(self) -> AgentTable:
-        return self.query_one(AgentTable)
+        self._radar_wake.set()
 
     # -- background work ----------------------------------------------------------------
 
@@ -183,21 +186,6 @@ class MainScreen(Screen[None]):
                 self.post_message(ActionFinished(str(exc), error=True))
             self._wake.set()
 
-    def run_action_in_worker(self, description: str, job: Callable[[], str | None]) -> None:
-        def run() -> None:
-            try:
-                text = job()
-            except UsageError as exc:
-                self.post_message(ActionFinished(str(exc), error=True))
-                return
-            except Exception as exc:
-                self.post_message(ActionFinished(f"{description} failed: {exc!r}", error=True))
-                return
-            self.post_message(ActionFinished(text or ""))
-
-        self.run_worker(run, thread=True, exit_on_error=False, group="actions",
-                        description=description)
-
     # -- facts from workers -------------------------------------------------------------
 
     @on(AgentsPolled)
@@ -236,7 +224,8 @@ class MainScreen(Screen[None]):
                                 title="needs you", severity="warning", timeout=6)
 
     @on(DiffsUpdated)
-    def _diffs_updated(self) -> None:
+    def _diffs_updated(self, message: DiffsUpdated) -> None:
+        self.review_files_changed(message.agent_ids)
         self.wake()
 
     @on(ActionFinished)
@@ -258,6 +247,7 @@ class MainScreen(Screen[None]):
             self.focus_id = message.agent_id
             self.burn = []
             self._show_focus()
+            self.review_focus_changed()
             self.wake()
 
     def _show_focus(self) -> None:
@@ -265,25 +255,12 @@ class MainScreen(Screen[None]):
         preview = self.query_one(PanePreview)
         if agent is None:
             preview.show_screen("", "Select an agent to see its screen here.")
-            self.query_one(AgentDetail).show(None, [], None)
+            self.query_one(AgentDetail).show(None, [], None, [])
             return
         screen = self.snapshot.screens.get(agent.id, "") if self.snapshot else ""
         preview.show_screen(screen, f"{agent.name}: no output yet")
-        self.query_one(AgentDetail).show(agent, self.burn, self.ws.budget_of(agent))
-
-    # -- helpers --------------------------------------------------------------------------
-
-    @property
-    def selected(self) -> Agent | None:
-        if self.snapshot is None or self.focus_id is None:
-            return None
-        return self.snapshot.by_id(self.focus_id)
-
-    def _need_agent(self) -> Agent | None:
-        agent = self.selected
-        if agent is None:
-            self.notify("No agent selected. Press n to spawn one.", severity="warning")
-        return agent
+        self.query_one(AgentDetail).show(agent, self.burn, self.ws.budget_of(agent),
+                                         self.radar_rows(agent))
 
     # -- actions ------------------------------------------------------------------------
 
@@ -335,20 +312,11 @@ class MainScreen(Screen[None]):
         self.wake()
 
     def action_send(self) -> None:
-        targets = self._targets()
+        targets = self._marked_or_selected()
         if not targets:
             return
         names = [a.name for a in targets]
         self.app.push_screen(SendScreen(names), lambda text: self._send(names, text))
-
-    def _targets(self) -> list[Agent]:
-        if self.snapshot is None:
-            return []
-        marked = [a for a in self.snapshot.agents if a.id in self.table.marked]
-        if marked:
-            return marked
-        agent = self._need_agent()
-        return [agent] if agent else []
 
     def _send(self, names: list[str], text: str | None) -> None:
         if not text:
@@ -497,18 +465,6 @@ class MainScreen(Screen[None]):
         self.table.marked ^= {agent.id}
         self.table.refresh_marks()
         self.table.action_cursor_down()
-
-    def action_diff(self) -> None:
-        self.query_one(TabbedContent).active = "tab-details"
-
-    def action_merge(self) -> None:
-        self.notify("merge: see 'workspace merge --help'", severity="warning")
-
-    def action_ask_rebase(self) -> None:
-        self.notify("ask to rebase: not available yet", severity="warning")
-
-    def action_push_pr(self) -> None:
-        self.notify("push and PR: not available yet", severity="warning")
 
     def action_cleanup(self) -> None:
         def job() -> None:

@@ -61,8 +61,8 @@ class AgentTable(DataTable[Text | str]):
         self._order: list[str] = []
         self._cells: dict[str, dict[str, str]] = {}
         self.marked: set[str] = set()
-        self.radar: dict[str, int] = {}
-        """Agent id -> number of files it shares with other agents (conflict radar)."""
+        self.radar: dict[str, str] = {}
+        """Agent id -> the conflict radar's note (files shared, predicted conflicts)."""
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -104,8 +104,10 @@ class AgentTable(DataTable[Text | str]):
     def _row(self, a: Agent, now: float) -> dict[str, str]:
         reason = a.status_reason if a.status.needs_you or a.status.ended else ""
         task = a.task.strip().splitlines()[0] if a.task.strip() else ""
-        shared = self.radar.get(a.id, 0)
-        diff = fmt.diff(a.diff) + (" ⚠" if shared else "")
+        note = self.radar.get(a.id, "")
+        if note:
+            reason = f"⚠ {note}" + (f" · {reason}" if reason else "")
+        diff = fmt.diff(a.diff) + (" ⚠" if note else "")
         return {
             "mark": "•" if a.id in self.marked else " ",
             "status": f"{fmt.STATUS_GLYPH[a.status]} {fmt.STATUS_LABEL[a.status]}",

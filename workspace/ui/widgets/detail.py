@@ -27,7 +27,9 @@ class AgentDetail(VerticalScroll):
         yield Static("tokens per minute, last 30 minutes", id="burn-label")
         yield Sparkline([], id="burn")
 
-    def show(self, agent: Agent | None, burn: list[float], budget: float | None) -> None:
+    def show(self, agent: Agent | None, burn: list[float], budget: float | None,
+             radar: list[tuple[str, str]]) -> None:
+        """radar: the conflict radar's lines for this agent (shared files, conflicts)."""
         facts = self.query_one("#facts", Static)
         if agent is None:
             facts.update(Text("No agent selected.", style="dim"))
@@ -53,6 +55,7 @@ class AgentDetail(VerticalScroll):
                                                    else "") + " (estimated)"),
             ("context", fmt.percent(agent.context_pct)),
             ("age", fmt.age(now - agent.created_at)),
+            *radar,
         ]
         for key, value in rows:
             table.add_row(key, value)
