@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, OptionList, TabbedContent
+from textual.widgets import Button, Checkbox, OptionList, TabbedContent
 
 from tests.support.review import commit, index_bytes, rev, spawn_shell, write
 from tests.test_tui_pilot import SIZE, main, row_text, status, until
@@ -86,7 +86,7 @@ async def test_diff_tab_modes_big_file_and_live_refresh(app: WorkspaceApp) -> No
         # the 20,000-line file: every row is there, and the end of it draws
         options = panel(app).query_one("#diff-files", OptionList)
         options.focus()
-        options.highlighted = [i for i, label in enumerate(labels) if "big.txt" in label][0]
+        options.highlighted = next(i for i, label in enumerate(labels) if "big.txt" in label)
         lines = panel(app).query_one(DiffLines)
         await until(pilot, lambda: len(lines.rows) == 20_001, 5, "the big file's rows")
         lines.focus()
@@ -99,8 +99,8 @@ async def test_diff_tab_modes_big_file_and_live_refresh(app: WorkspaceApp) -> No
         # d again: uncommitted work only; the committed file is gone from the list
         main(app).query_one(AgentTable).focus()
         await pilot.press("d")
-        await until(pilot, lambda: panel(app).diff is not None and
-                    panel(app).diff.mode == WIP, 15, "the WIP diff")
+        await until(pilot, lambda: getattr(panel(app).diff, "mode", None) == WIP, 15,
+                    "the WIP diff")
         assert not any("src/hello.py" in label for label in file_labels(app))
         assert "uncommitted work" in str(panel(app).query_one("#diff-title").render())
 
@@ -126,8 +126,8 @@ async def test_merge_from_the_tui_then_clean_up(app: WorkspaceApp, repo: Path) -
         text = " ".join(str(w.render()) for w in screen.query("Static"))
         assert "Merge m into main" in text and "greeting" in text
         assert "main is checked out in" in text
-        assert screen.query_one("#commit-wip").value is True
-        assert "wip.txt" in str(screen.query_one("#commit-wip").label)
+        commit_wip = screen.query_one("#commit-wip", Checkbox)
+        assert commit_wip.value is True and "wip.txt" in str(commit_wip.label)
         assert not screen.query_one("#merge", Button).disabled
         await pilot.press("enter")  # Merge is focused
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30,

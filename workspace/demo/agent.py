@@ -292,7 +292,8 @@ class DemoAgent:
         try:
             self.spin(self.rng.uniform(1.5, 3.0) * (20 if slow else 1), "Thinking", quiet)
             tokens += self.rec.assistant(self.rng, "tool_use", "Let me look at the code.")
-            slug = re.sub(r"[^a-z0-9]+", "-", first.lower()).strip("-")[:30] or "task"
+            title = re.sub(r"\[(?:ask|noask|slow|quiet|exit|crash)\]", "", first)
+            slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:30] or "task"
             path = f"demo/{slug}-{self.turns}.md"
             asks = "[ask]" in task or ("[noask]" not in task and self.rng.random() < 0.35)
             allowed = True

@@ -59,11 +59,15 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
     MergeScreen.refused > Vertical { border: thick $error; }
     MergeScreen VerticalScroll { height: auto; max-height: 10; margin: 1 0 0 0; }
     MergeScreen #problem { color: $error; margin: 1 0 0 0; }
-    MergeScreen RadioSet { margin: 1 0 0 0; width: 100%; }
+    MergeScreen RadioSet { width: 100%; }
     MergeScreen RadioSet > RadioButton { width: auto; }
     MergeScreen #wip-message { margin: 0 0 0 4; }
+    MergeScreen .label { margin: 1 0 0 0; color: $text-muted; }
+    MergeScreen .label.indented { margin: 0 0 0 5; }
     MergeScreen #buttons { height: auto; align: right middle; margin: 1 0 0 0; }
     MergeScreen Button { margin: 0 0 0 1; }
+    MergeScreen #keys-hint { width: 1fr; color: $text-muted; content-align: left middle;
+                             height: 3; }
     """
 
     def __init__(self, plan: MergePlanView) -> None:
@@ -96,6 +100,7 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
                 hint = "\n[b]R[/b] asks the agent to rebase onto base and resolve them." \
                     if plan.conflict else ""
                 yield Static(escape(plan.problem) + hint, id="problem")
+            yield Static("Strategy", classes="label")
             with RadioSet(id="strategy"):
                 for name in plan.strategies:
                     yield RadioButton(STRATEGY_HELP.get(name, name), value=name == plan.strategy,
@@ -110,9 +115,11 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
                     if count else "")
                 yield Checkbox(label, value=bool(plan.uncommitted), id="commit-wip")
             if plan.uncommitted and not queue:
+                yield Static("Its commit message:", classes="label indented")
                 yield Input(plan.wip_message.splitlines()[0] if plan.wip_message else "",
                             placeholder="commit message", id="wip-message")
             with Horizontal(id="buttons"):
+                yield Static("enter merge · tab next · esc cancel", id="keys-hint")
                 yield Button("Cancel", id="cancel")
                 yield Button("Merge queue" if queue else "Merge", variant="success",
                              id="merge", disabled=bool(plan.problem))
