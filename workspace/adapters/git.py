@@ -141,6 +141,12 @@ class GitRepo:
         out = self.git("check-ref-format", "--branch", branch, check=False)
         return bool(out.strip())
 
+    def branch_tips(self) -> dict[str, str]:
+        """Every local branch and the commit it points at, in one git process."""
+        out = self.git("for-each-ref", "--format=%(refname:short)%00%(objectname)",
+                       "refs/heads")
+        return dict(line.split("\0", 1) for line in out.splitlines() if "\0" in line)
+
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.git("merge-base", a, b, check=False)
         return out.strip() or None

@@ -43,6 +43,7 @@ class ReviewMixin(PollingMixin):
     _snapshots: dict[str, Snapshot]
     _files_cache: dict[tuple[str, str], tuple[str, ...]]
     _merge_cache: dict[tuple[str, str], MergeTreeResult]
+    _base_cache: dict[tuple[str, str], str | None]
 
     def _review_state(self) -> None:
         with _INIT_LOCK:
@@ -50,6 +51,7 @@ class ReviewMixin(PollingMixin):
                 self._snapshots = {}
                 self._files_cache = {}
                 self._merge_cache = {}
+                self._base_cache = {}
                 self._review_lock = threading.Lock()
 
     # -- an agent's worktree and base ---------------------------------------------------
@@ -122,6 +124,7 @@ class ReviewMixin(PollingMixin):
         bases: dict[str, str] = {}
         files: dict[str, tuple[str, ...]] = {}
         problems: dict[str, str] = {}
+        heads = self.repo.branch_tips() if agents else {}
         for agent in agents:
             fresh = changed is None or agent.id in changed or agent.name in changed
             try:
@@ -132,8 +135,8 @@ class ReviewMixin(PollingMixin):
             if tip is None:
                 problems[agent.name] = f"its worktree and branch {agent.branch} are gone"
                 continue
-            base = self.repo.rev(f"refs/heads/{agent.base}") or agent.base_sha
-            mb = self.repo.merge_base(base, tip) or agent.base_sha
+            base = heads.get(agent.base) or agent.base_sha
+            mb = self._cached_merge_base(base, tip) or agent.base_sha
             tips[agent.name], bases[agent.name] = tip, base
             files[agent.name] = self._cached_files(mb, tip)
         overlaps = find_overlaps({n: f for n, f in files.items() if f})
@@ -145,7 +148,7 @@ class ReviewMixin(PollingMixin):
         by_name = {a.name: a for a in agents}
         for name, tip in tips.items():
             base = bases[name]
-            if not files[name] or self.repo.is_ancestor(base, tip):
+            if not files[name] or self._cached_merge_base(base, tip) == base:
                 continue  # base has not moved past the branch: it merges cleanly
             result = self._cached_merge(base, tip)
             if result is not None and not result.clean:
@@ -168,6 +171,20 @@ class ReviewMixin(PollingMixin):
         with self._review_lock:
             self._snapshots[agent.id] = snap
         return snap.commit
+
+    def _cached_merge_base(self, a: str, b: str) -> str | None:
+        """Merge-bases never change for the same two commits: an unchanged fleet costs the
+        radar no git process for them."""
+        key = (a, b)
+        with self._review_lock:
+            if key in self._base_cache:
+                return self._base_cache[key]
+        found = self.repo.merge_base(a, b)
+        with self._review_lock:
+            if len(self._base_cache) >= CACHE_LIMIT:
+                self._base_cache.clear()
+            self._base_cache[key] = found
+        return found
 
     def _cached_files(self, mb: str, tip: str) -> tuple[str, ...]:
         key = (mb, tip)
