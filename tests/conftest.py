@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.gitrepo import make_repo
+from tests.support.terminal import Terminal
+from workspace.adapters.locations import user_config_file
 from workspace.service import Workspace
+from workspace.ui.app import WorkspaceApp
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +62,28 @@ def ws(repo: Path) -> Iterator[Workspace]:
     workspace = Workspace.open(repo)
     yield workspace
     workspace.close()
+
+
+def write_user_config(text: str) -> None:
+    path = user_config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+@pytest.fixture
+def app(repo: Path) -> WorkspaceApp:
+    """The real TUI app on `repo`, demo agents by default, polling fast."""
+    write_user_config('[workspace]\ndefault_preset = "demo"\npoll_interval = 0.3\n')
+    return WorkspaceApp(Workspace.open(repo))
+
+
+@pytest.fixture
+def term(repo: Path) -> Iterator[Terminal]:
+    """A person's terminal (its own tmux server) for the real TUI, demo agents by default."""
+    write_user_config('[workspace]\ndefault_preset = "demo"\npoll_interval = 0.5\n')
+    terminal = Terminal()
+    yield terminal
+    terminal.close()
 
 
 def pytest_configure(config: pytest.Config) -> None:

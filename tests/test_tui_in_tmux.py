@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,9 @@ import pytest
 from tests.support.gitrepo import commit_all
 from tests.support.terminal import Terminal
 from tests.support.wait import wait_for
-from workspace.adapters.locations import user_config_file
 from workspace.service import Workspace
 
 pytestmark = pytest.mark.tui
-
-
-@pytest.fixture
-def term(repo: Path) -> Iterator[Terminal]:
-    path = user_config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('[workspace]\ndefault_preset = "demo"\npoll_interval = 0.5\n')
-    terminal = Terminal()
-    yield terminal
-    terminal.close()
 
 
 def spawn_by_keys(term: Terminal, name: str, prompt: str) -> None:

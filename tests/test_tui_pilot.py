@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -22,18 +21,6 @@ from workspace.ui.screens.spawn import SpawnScreen
 from workspace.ui.widgets.agent_table import AgentTable
 
 SIZE = (160, 48)
-
-
-@pytest.fixture
-def demo_default() -> None:
-    path = user_config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('[workspace]\ndefault_preset = "demo"\npoll_interval = 0.3\n')
-
-
-@pytest.fixture
-def app(repo: Path, demo_default: None) -> WorkspaceApp:
-    return WorkspaceApp(Workspace.open(repo))
 
 
 async def until(pilot: Pilot[None], check: Callable[[], object], timeout: float = 30,

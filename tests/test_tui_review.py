@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual.widgets import Button, Checkbox, OptionList, TabbedContent
 
 from tests.support.review import commit, index_bytes, rev, spawn_shell, write
 from tests.test_tui_pilot import SIZE, main, row_text, status, until
-from workspace.adapters.locations import user_config_file
 from workspace.core.agent import Status
 from workspace.core.review import BRANCH, WIP
 from workspace.service import Workspace
@@ -22,18 +20,6 @@ from workspace.ui.screens.merge import MergeScreen
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.diff_lines import DiffLines
 from workspace.ui.widgets.diff_panel import DiffPanel
-
-
-@pytest.fixture
-def fast_poll() -> None:
-    path = user_config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('[workspace]\npoll_interval = 0.3\n')
-
-
-@pytest.fixture
-def app(repo: Path, fast_poll: None) -> WorkspaceApp:
-    return WorkspaceApp(Workspace.open(repo))
 
 
 def select(app: WorkspaceApp, name: str) -> None:

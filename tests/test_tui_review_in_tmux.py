@@ -6,7 +6,6 @@ pane."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,11 @@ import pytest
 from tests.support.terminal import Terminal
 from tests.support.wait import wait_for
 from tests.test_tui_in_tmux import spawn_by_keys
-from workspace.adapters.locations import user_config_file
 from workspace.service import Workspace
 
 pytestmark = pytest.mark.tui
 
 TASK = "Update the release notes [noask]"
-
-
-@pytest.fixture
-def term(repo: Path) -> Iterator[Terminal]:
-    path = user_config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('[workspace]\ndefault_preset = "demo"\npoll_interval = 0.5\n')
-    terminal = Terminal()
-    yield terminal
-    terminal.close()
 
 
 def rows(screen: str) -> list[str]:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from workspace.adapters import runner
 from workspace.adapters.git import CommitInfo, GitError, WorktreeStatus
+from workspace.adapters.proc import alive
 from workspace.core.agent import Agent, DiffStat, Status
 from workspace.core.diffstat import parse_numstat_z, summarize
 from workspace.core.errors import UsageError
@@ -619,7 +620,7 @@ class MergeMixin(ReviewMixin):
         except (OSError, ValueError):
             return QueueState()
         state = QueueState.from_dict(data if isinstance(data, dict) else {})
-        if state.running and not _alive(state.pid):
+        if state.running and not (state.pid > 0 and alive(state.pid)):
             items = tuple(QueueItem(i.name, INTERRUPTED, i.detail) if i.state == MERGING else i
                           for i in state.items)
             state = replace(state, running=False, items=items)
@@ -782,15 +783,3 @@ class MergeMixin(ReviewMixin):
 def _some(items: tuple[str, ...] | list[str], limit: int = 5) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
