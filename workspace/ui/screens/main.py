@@ -15,7 +15,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from workspace.core import format as fmt
@@ -291,10 +291,6 @@ class MainScreen(ReviewActions):
         agent = self.ws.spawn(name, preset=request.preset, base=request.base,
                               prompt=request.prompt, budget_usd=request.budget)
         return f"spawned {agent.name} ({agent.preset}) on {agent.branch}"
-
-    @on(DataTable.RowSelected)
-    def _row_chosen(self) -> None:
-        self.action_attach()
 
     def action_attach(self) -> None:
         agent = self._need_agent()

@@ -1,17 +1,25 @@
-"""The agent table: one row per agent, keyed by agent id, updated cell by cell.
+"""The agent table: one row per agent, drawn a line at a time, each row cached.
 
-Rows follow the snapshot's attention order (who needs you first). Only changed cells are
-updated; rows are rebuilt only when the order or the set of agents changes, and the cursor
-stays on the same agent either way.
+Textual's DataTable re-renders every visible cell when any cell changes; with 50 agents whose
+token counts move every second that is most of the TUI's CPU. Here a row is re-rendered only
+when its own text changed (or the cursor, marks, width or theme did), and only rows on screen
+are drawn. Rows follow the snapshot's attention order (who needs you first); the cursor stays on
+the same agent when rows move.
 """
 
 from __future__ import annotations
 
 import time
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from workspace.core import format as fmt
 from workspace.core.agent import Agent, Status
@@ -26,8 +34,10 @@ COLUMNS = (
     ("tokens", "TOKENS", 7),
     ("cost", "COST", 7),
     ("ctx", "CTX", 4),
-    ("task", "TASK / REASON", 60),
+    ("task", "TASK / REASON", 0),
 )
+"""Key, header, width (0: the rest of the line)."""
+GAP = 2
 
 _STYLE = {
     Status.STARTING: "dim",
@@ -43,11 +53,25 @@ _STYLE = {
     Status.MERGED: "$success",
 }
 
+Row = dict[str, str]
 
-class AgentTable(DataTable[Text | str]):
+
+class AgentTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
-    AgentTable { height: 1fr; }
+    AgentTable { height: 1fr; overflow-x: hidden; }
+    AgentTable > .agent-table--header { text-style: bold; color: $text-muted; }
+    AgentTable > .agent-table--cursor { background: $primary 30%; }
+    AgentTable:focus > .agent-table--cursor { background: $primary 55%; }
     """
+    COMPONENT_CLASSES = {"agent-table--header", "agent-table--cursor"}
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("home", "cursor_home", "First", show=False),
+        Binding("end", "cursor_end", "Last", show=False),
+        Binding("pageup", "page_up_rows", "Page up", show=False),
+        Binding("pagedown", "page_down_rows", "Page down", show=False),
+    ]
 
     class Selected(Message):
         """The cursor moved to another agent (None: the table is empty)."""
@@ -57,97 +81,199 @@ class AgentTable(DataTable[Text | str]):
             self.agent_id = agent_id
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self._order: list[str] = []
-        self._cells: dict[str, dict[str, str]] = {}
+        self._cells: dict[str, Row] = {}
+        self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
+        self.cursor_row = 0
         self.marked: set[str] = set()
         self.radar: dict[str, str] = {}
         """Agent id -> the conflict radar's note (files shared, predicted conflicts)."""
 
-    def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+    # -- what tests and the screen ask ----------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    def get_row_at(self, index: int) -> list[str]:
+        row = self._cells[self._order[index]]
+        return [row[key] for key, _, _ in COLUMNS]
 
     @property
     def selected_id(self) -> str | None:
-        if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
+        if not self._order or not 0 <= self.cursor_row < len(self._order):
             return None
         return self._order[self.cursor_row]
 
     def select_id(self, agent_id: str) -> None:
         if agent_id in self._order:
-            self.move_cursor(row=self._order.index(agent_id))
+            self._move(self._order.index(agent_id))
+
+    # -- data -------------------------------------------------------------------------------
 
     def show(self, agents: tuple[Agent, ...] | list[Agent]) -> None:
         now = time.time()
+        selected = self.selected_id
         rows = {a.id: self._row(a, now) for a in agents}
         order = [a.id for a in agents]
-        selected = self.selected_id
+        changed = order != self._order or rows != self._cells
+        self._cells = rows
         if order != self._order:
-            self.clear()
-            for agent_id in order:
-                self.add_row(*(self._cell(rows[agent_id], k) for k, _, _ in COLUMNS),
-                             key=agent_id)
             self._order = order
-            self._cells = rows
-            if selected in order:
-                self.move_cursor(row=order.index(selected), animate=False)
+            self._strips = {k: v for k, v in self._strips.items() if k in rows}
+            self.virtual_size = Size(1, len(order) + 1)
+            cursor = order.index(selected) if selected in order else \
+                min(self.cursor_row, max(len(order) - 1, 0))
+            self.cursor_row = cursor
+            self._scroll_to_cursor()
             self.post_message(self.Selected(self.selected_id))
-            return
-        for agent_id, row in rows.items():
-            old = self._cells.get(agent_id, {})
-            for key, _, _ in COLUMNS:
-                if old.get(key) != row[key]:
-                    self.update_cell(agent_id, key, self._cell(row, key))
-            self._cells[agent_id] = row
+        if changed:
+            self.refresh()
 
-    def _row(self, a: Agent, now: float) -> dict[str, str]:
+    def refresh_marks(self) -> None:
+        self.refresh()
+
+    def _row(self, a: Agent, now: float) -> Row:
         reason = a.status_reason if a.status.needs_you or a.status.ended else ""
         task = a.task.strip().splitlines()[0] if a.task.strip() else ""
         note = self.radar.get(a.id, "")
         if note:
             reason = f"⚠ {note}" + (f" · {reason}" if reason else "")
-        diff = fmt.diff(a.diff) + (" ⚠" if note else "")
         return {
-            "mark": "•" if a.id in self.marked else " ",
+            "mark": "",
             "status": f"{fmt.STATUS_GLYPH[a.status]} {fmt.STATUS_LABEL[a.status]}",
             "status_key": a.status.value,
             "name": a.name,
             "preset": a.preset,
-            "age": fmt.age(now - a.status_since),
-            "diff": diff,
+            "age": fmt.age(max(now - a.status_since, 0)),
+            "diff": fmt.diff(a.diff) + (" ⚠" if note else ""),
             "tokens": fmt.tokens(a.tokens.total) if a.tokens.total else "—",
             "cost": fmt.cost(a.cost_usd),
             "ctx": fmt.percent(a.context_pct),
             "task": f"{reason} · {task}" if reason and task else (reason or task),
         }
 
-    def _cell(self, row: dict[str, str], key: str) -> Text | str:
-        if key == "status":
-            status = Status(row["status_key"])
-            return Text(row["status"], style=self._style(status))
-        if key == "mark":
-            return Text(row["mark"], style="bold")
-        if key == "diff" and row["diff"].endswith("⚠"):
-            return Text(row["diff"], style=self._style(Status.STUCK))
-        if key == "task":
-            return Text(row["task"], style="dim", overflow="ellipsis", no_wrap=True)
-        return row[key]
+    # -- drawing ----------------------------------------------------------------------------
 
-    def _style(self, status: Status) -> str:
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self._order):
+            return Strip.blank(width, self.rich_style)
+        agent_id = self._order[index]
+        row = self._cells[agent_id]
+        cursor = index == self.cursor_row
+        marked = agent_id in self.marked
+        key = (tuple(row.values()), cursor, marked, self.has_focus, width,
+               self.app.current_theme.name)
+        cached = self._strips.get(agent_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        strip = self._render_row(row, cursor, marked, width)
+        self._strips[agent_id] = (key, strip)
+        return strip
+
+    def _header(self, width: int) -> Strip:
+        style = self.get_component_rich_style("agent-table--header")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for key, label, size in COLUMNS:
+            if key != "mark":
+                text.append(" " * GAP)
+            text.append(label.ljust(size) if size else label, style)
+        return self._strip(text, width, self.rich_style)
+
+    def _render_row(self, row: Row, cursor: bool, marked: bool, width: int) -> Strip:
+        base = self.rich_style
+        if cursor:
+            base = base + self.get_component_rich_style("agent-table--cursor")
+        status = Status(row["status_key"])
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for key, _, size in COLUMNS:
+            if key != "mark":
+                text.append(" " * GAP)
+            value = "•" if key == "mark" and marked else row[key]
+            style = Style()
+            if key == "status":
+                style = self._style(status)
+            elif key == "mark":
+                style = Style(bold=True)
+            elif key == "diff" and value.endswith("⚠"):
+                style = self._style(Status.STUCK)
+            elif key == "task":
+                style = Style(dim=True)
+            if size:
+                value = value[:size].ljust(size)
+            text.append(value, style)
+        return self._strip(text, width, base)
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        text.truncate(width, overflow="ellipsis")
+        segments = [Segment(s.text, base + s.style if s.style else base)
+                    for s in text.render(self.app.console, end="")]
+        return Strip(segments).extend_cell_length(width, base).crop(0, width)
+
+    def _style(self, status: Status) -> Style:
         style = _STYLE[status]
         variables = self.app.theme_variables
         for name in ("primary", "warning", "accent", "error", "success"):
             style = style.replace(f"${name}", variables.get(name, "white"))
-        return style
+        return Style.parse(style)
 
-    def refresh_marks(self) -> None:
-        for agent_id in self._order:
-            mark = "•" if agent_id in self.marked else " "
-            if self._cells.get(agent_id, {}).get("mark") != mark:
-                self._cells[agent_id]["mark"] = mark
-                self.update_cell(agent_id, "mark", Text(mark, style="bold"))
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self.post_message(self.Selected(self.selected_id))
+    def on_resize(self) -> None:
+        self.virtual_size = Size(1, len(self._order) + 1)
+        self._strips.clear()
+
+    # -- the cursor ---------------------------------------------------------------------------
+
+    def _move(self, row: int) -> None:
+        if not self._order:
+            return
+        row = max(0, min(row, len(self._order) - 1))
+        if row != self.cursor_row:
+            self.cursor_row = row
+            self.post_message(self.Selected(self.selected_id))
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(self.size.height - 1, 1)
+        top = self.scroll_offset.y
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor_row + 1)
+
+    def action_cursor_home(self) -> None:
+        self._move(0)
+
+    def action_cursor_end(self) -> None:
+        self._move(len(self._order) - 1)
+
+    def action_page_up_rows(self) -> None:
+        self._move(self.cursor_row - max(self.size.height - 2, 1))
+
+    def action_page_down_rows(self) -> None:
+        self._move(self.cursor_row + max(self.size.height - 2, 1))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self._move(self.scroll_offset.y + event.y - 1)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
