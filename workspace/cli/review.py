@@ -1,12 +1,155 @@
-"""Review verbs: diff and merge (filled in by the review/merge work)."""
+"""Review verbs: diff, merge (one agent, or every ready one in a queue), ask-rebase, pr.
+
+Results go to stdout, progress to stderr; a refusal is one line on stderr and exit code 2
+(raised as UsageError, printed by main)."""
 
 from __future__ import annotations
 
+import argparse
+import sys
 from typing import TYPE_CHECKING
+
+from workspace.cli.verbs import open_workspace
+from workspace.core.agent import Status
+from workspace.core.errors import UsageError
+from workspace.core.review import BRANCH, MERGING, WIP, QueueState, format_stat
+from workspace.core.settings import MERGE_STRATEGIES
+from workspace.service import Workspace
+from workspace.service.merge import MergeResult
 
 if TYPE_CHECKING:
     from workspace.cli.verbs import VerbAdder
 
 
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def diff(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    result = ws.diff(args.name, WIP if args.wip else BRANCH)
+    if result.empty:
+        what = " (uncommitted)" if args.wip else f" against {result.against_label}"
+        _progress(f"{args.name}: no changes{what}")
+        return 0
+    if args.stat:
+        print("\n".join(format_stat(result.files)))
+        return 0
+    # Undecodable bytes were kept as surrogate escapes: give them back as they were.
+    sys.stdout.buffer.write(result.text.encode("utf-8", "surrogateescape"))
+    sys.stdout.flush()
+    return 0
+
+
+def _print_result(result: MergeResult) -> None:
+    print(result.summary())
+    if result.wip_commit:
+        print(f"  committed its uncommitted work first as {result.wip_commit[:10]}")
+    for line in result.commits[:20]:
+        print(f"  {line}")
+    if len(result.commits) > 20:
+        print(f"  … and {len(result.commits) - 20} more")
+    if result.cleanup is not None:
+        print(result.cleanup.summary())
+    elif result.cleanup_offered:
+        print(f"clean it up with 'workspace merge {result.name} --cleanup' or "
+              f"'workspace kill {result.name}'")
+
+
+def merge(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    if args.all_ready:
+        if args.name:
+            raise UsageError("give an agent name or --all-ready, not both")
+        return _merge_ready(ws, args)
+    if not args.name:
+        raise UsageError("name the agent to merge, or pass --all-ready")
+    if args.cleanup and ws.agent(args.name).status == Status.MERGED:
+        print(ws.cleanup_merged(args.name).summary())  # merged earlier: only the clean-up
+        return 0
+    result = ws.merge(args.name, strategy=args.strategy, gate=not args.no_gate,
+                      cleanup=True if args.cleanup else None, message=args.message,
+                      commit_wip=args.commit_wip,
+                      on_step=lambda step: _progress(f"{args.name}: {step}…"))
+    _print_result(result)
+    return 0
+
+
+def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
+    names = ws.ready_to_merge(commit_wip=args.commit_wip)
+    if not names:
+        print("no agent is ready to merge (finished its turn, work not on base"
+              + ("" if args.commit_wip else ", worktree clean") + ")")
+        return 0
+    _progress(f"merging in order: {', '.join(names)}")
+    report = ws.merge_queue(names, strategy=args.strategy, gate=not args.no_gate,
+                            cleanup=True if args.cleanup else None,
+                            commit_wip=args.commit_wip,
+                            on_progress=lambda state: _queue_progress(state))
+    for result in report.results:
+        _print_result(result)
+    if not report.ok:
+        queued = f"; still queued: {', '.join(report.queued)}" if report.queued else ""
+        raise UsageError(f"merge queue stopped at {report.failed}: {report.error}{queued}")
+    return 0
+
+
+def _queue_progress(state: QueueState) -> None:
+    merging = [i.name for i in state.items if i.state == MERGING]
+    if merging:
+        _progress(f"{merging[0]}: merging…")
+
+
+def ask_rebase(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    text = ws.ask_to_rebase(args.name)
+    print(f"asked {args.name} to rebase: {text}")
+    return 0
+
+
+def pr(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    if args.dry_run:
+        plan = ws.pr_plan(args.name, args.remote, args.title)
+        print(" ".join(plan.push_argv))
+        print(f"gh pr create --base {plan.base} --head {plan.branch}")
+        print(f"\n{plan.title}\n\n{plan.body}")
+        return 0
+    result = ws.create_pr(args.name, args.remote, args.title, draft=args.draft)
+    print(result.url or result.output.strip())
+    return 0
+
+
 def add_verbs(verb: VerbAdder) -> None:
-    return None
+    p = verb("diff", diff, "print an agent's diff (whole branch against base, or --wip)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--wip", action="store_true",
+                   help="only uncommitted work (staged, unstaged, untracked) against its HEAD")
+    p.add_argument("--stat", action="store_true", help="one line per file and a total")
+
+    p = verb("merge", merge, "merge an agent's branch into its base (checks first; never "
+                             "half-done)")
+    p.add_argument("name", metavar="NAME", nargs="?")
+    p.add_argument("--all-ready", action="store_true",
+                   help="merge every agent whose turn is over and whose work is not on base, "
+                        "oldest first; stops at the first conflict or gate failure")
+    p.add_argument("--strategy", choices=MERGE_STRATEGIES,
+                   help="squash (default, configurable), merge or rebase")
+    p.add_argument("--no-gate", action="store_true", help="skip the [merge] gate command")
+    p.add_argument("--cleanup", action="store_true",
+                   help="after merging, end the agent and remove its worktree and branch "
+                        "(also cleans up an agent merged earlier)")
+    p.add_argument("--commit-wip", action="store_true",
+                   help="commit uncommitted work in its worktree first instead of refusing")
+    p.add_argument("--message", "-m", help="the commit message (default: drawn from its task)")
+
+    p = verb("ask-rebase", ask_rebase,
+             "ask an agent whose work conflicts with base to rebase and resolve it")
+    p.add_argument("name", metavar="NAME")
+
+    p = verb("pr", pr, "push an agent's branch and open a pull request with gh")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--remote", help="the remote to push to (default: base's upstream, origin)")
+    p.add_argument("--title", help="the title (default: drawn from its task)")
+    p.add_argument("--draft", action="store_true", help="open it as a draft")
+    p.add_argument("--dry-run", action="store_true", help="print what would run, run nothing")
