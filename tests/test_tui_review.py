@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Button, Checkbox, OptionList, TabbedContent
 
+from tests.conftest import write_user_config
 from tests.support.review import commit, index_bytes, rev, spawn_shell, write
 from tests.test_tui_pilot import SIZE, main, row_text, status, until
 from workspace.core.agent import Status
@@ -189,3 +190,25 @@ async def test_merge_queue_stops_at_the_conflict_and_keeps_the_rest(
     assert (repo / "shared.txt").exists()
     assert not (repo / "own.txt").exists()
     assert ws.queue_state().queued == ("q3",)
+
+
+async def test_a_failing_gate_shows_its_output_and_merges_nothing(repo: Path) -> None:
+    write_user_config('[workspace]\npoll_interval = 0.3\n[merge]\n'
+                      'gate = ["sh", "-c", "echo 2 tests failed; exit 1"]\n')
+    app = WorkspaceApp(Workspace.open(repo))
+    ws = app.ws
+    wt = spawn_shell(ws, "gated", "Gated work")
+    write(wt, "g.txt", "g\n")
+    commit(wt, "g")
+    main_before = rev(repo, "main")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: status(app, "gated") is not None, 15, "the row")
+        select(app, "gated")
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, MergeScreen), 15, "the merge form")
+        assert "Run the gate first: sh -c" in str(app.screen.query_one("#gate", Checkbox).label)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30, "gate output")
+        assert "2 tests failed" in str(app.screen.query_one("#details").render())
+        assert "failed with status 1" in str(app.screen.query_one("#question").render())
+    assert rev(repo, "main") == main_before

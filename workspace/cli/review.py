@@ -15,7 +15,7 @@ from workspace.core.errors import UsageError
 from workspace.core.review import BRANCH, MERGING, WIP, QueueState, format_stat
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service import Workspace
-from workspace.service.merge import MergeResult
+from workspace.service.merge import GateFailed, MergeResult
 
 if TYPE_CHECKING:
     from workspace.cli.verbs import VerbAdder
@@ -67,10 +67,14 @@ def merge(args: argparse.Namespace) -> int:
     if args.cleanup and ws.agent(args.name).status == Status.MERGED:
         print(ws.cleanup_merged(args.name).summary())  # merged earlier: only the clean-up
         return 0
-    result = ws.merge(args.name, strategy=args.strategy, gate=not args.no_gate,
-                      cleanup=True if args.cleanup else None, message=args.message,
-                      commit_wip=args.commit_wip,
-                      on_step=lambda step: _progress(f"{args.name}: {step}…"))
+    try:
+        result = ws.merge(args.name, strategy=args.strategy, gate=not args.no_gate,
+                          cleanup=True if args.cleanup else None, message=args.message,
+                          commit_wip=args.commit_wip,
+                          on_step=lambda step: _progress(f"{args.name}: {step}…"))
+    except GateFailed as exc:
+        _print_gate_output(exc)
+        raise
     _print_result(result)
     return 0
 
@@ -98,6 +102,14 @@ def _queue_progress(state: QueueState) -> None:
     merging = [i.name for i in state.items if i.state == MERGING]
     if merging:
         _progress(f"{merging[0]}: merging…")
+
+
+def _print_gate_output(exc: GateFailed) -> None:
+    """What the gate printed (its last lines), so the person sees why it failed."""
+    lines = exc.gate.output.rstrip().splitlines()
+    if lines:
+        print(f"--- the gate's output (last {min(len(lines), 40)} lines) ---")
+        print("\n".join(lines[-40:]))
 
 
 def ask_rebase(args: argparse.Namespace) -> int:

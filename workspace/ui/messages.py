@@ -93,3 +93,12 @@ class PrPlanned(Message):
     def __init__(self, plan: PrPlan) -> None:
         super().__init__()
         self.plan = plan
+
+
+class GateReported(Message):
+    """The merge gate failed: its one-line verdict and what it printed."""
+
+    def __init__(self, text: str, output: str) -> None:
+        super().__init__()
+        self.text = text
+        self.output = output

@@ -21,8 +21,9 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { margin: 0 0 0 1; }
     """
 
-    def __init__(self, question: str, details: str = "", yes: str = "Yes", no: str = "No",
-                 danger: bool = False) -> None:
+    def __init__(self, question: str, details: str = "", yes: str = "Yes",
+                 no: str | None = "No", danger: bool = False) -> None:
+        """no=None: a notice with one button."""
         super().__init__()
         self.question = question
         self.details = details
@@ -37,7 +38,8 @@ class ConfirmScreen(ModalScreen[bool]):
                 with VerticalScroll():
                     yield Static(self.details, markup=False, id="details")
             with Horizontal(id="buttons"):
-                yield Button(self.no, id="no")
+                if self.no is not None:
+                    yield Button(self.no, id="no")
                 yield Button(self.yes, variant="error" if self.danger else "primary", id="yes")
 
     def on_mount(self) -> None:

@@ -28,9 +28,10 @@ from workspace.core.review import (
 )
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service import Workspace
-from workspace.service.merge import MergeCheck, MergeConflict, MergeResult
+from workspace.service.merge import GateFailed, MergeCheck, MergeConflict, MergeResult
 from workspace.ui.messages import (
     ActionFinished,
+    GateReported,
     MergeChecked,
     MergeFinished,
     MergeStepped,
@@ -196,6 +197,10 @@ class ReviewActions(AgentScreen):
                     name, strategy=request.strategy, gate=request.gate,
                     commit_wip=request.commit_wip, message=request.wip_message,
                     on_step=lambda step: self._post(MergeStepped(name, step)))
+            except GateFailed as exc:
+                self.post_message(MergeStepped(name, ""))
+                self.post_message(GateReported(str(exc), exc.gate.output))
+                raise
             except MergeConflict as exc:
                 self.post_message(MergeStepped(name, ""))
                 raise MergeConflict(f"{exc} — press R to ask {name} to rebase", name, exc.base,
@@ -208,6 +213,12 @@ class ReviewActions(AgentScreen):
             return None
 
         self.run_action_in_worker(f"merge {name}", job)
+
+    @on(GateReported)
+    def _gate_reported(self, message: GateReported) -> None:
+        lines = message.output.rstrip().splitlines()[-200:]
+        self.app.push_screen(ConfirmScreen(message.text, "\n".join(lines) or "(no output)",
+                                           yes="Close", no=None))
 
     @on(MergeStepped)
     def _merge_stepped(self, message: MergeStepped) -> None:
