@@ -9,7 +9,6 @@ when given (Codex's notify program), else the JSON on stdin (Claude Code, Gemini
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -19,28 +18,44 @@ MAX_PAYLOAD = 256 * 1024
 
 
 def _slim(value: object) -> object:
+    import json
+
     if isinstance(value, dict):
         return {k: _slim(v) for k, v in value.items() if len(json.dumps(v, default=str)) < 4096}
     return value
+
+
+def _as_json(raw: str) -> str:
+    """The payload as one line of JSON. A JSON object of a sane size is kept as the agent
+    wrote it, without parsing: importing json (and re) would double the cost of every hook
+    call. Newlines between JSON tokens are whitespace, and inside strings JSON escapes them,
+    so joining lines keeps it valid."""
+    if raw.startswith("{") and raw.endswith("}") and len(raw) <= MAX_PAYLOAD:
+        return raw.replace("\r", " ").replace("\n", " ")
+    import json
+
+    try:
+        payload = json.loads(raw) if raw else {}
+    except ValueError:
+        payload = {"unparsed": raw[:4096]}
+    text = json.dumps(payload, default=str)
+    return text if len(text) <= MAX_PAYLOAD else json.dumps(_slim(payload), default=str)
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 3:
         return 0
     path, event = argv[1], argv[2]
+    if not event.isidentifier():
+        return 0  # our own event names only: nothing to escape
     raw = argv[3] if len(argv) > 3 else ""
     if not raw and not sys.stdin.isatty():
         raw = sys.stdin.read(MAX_PAYLOAD * 4)
-    try:
-        payload = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        payload = {"unparsed": raw[:4096]}
-    line = json.dumps({"at": time.time(), "event": event, "data": payload}, default=str)
-    if len(line) > MAX_PAYLOAD:
-        line = json.dumps({"at": time.time(), "event": event, "data": _slim(payload)}, default=str)
+    data = _as_json(raw.strip())
+    line = f'{{"at": {time.time():.6f}, "event": "{event}", "data": {data}}}\n'
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(fd, (line + "\n").encode("utf-8", "replace"))
+        os.write(fd, line.encode("utf-8", "surrogateescape"))
     finally:
         os.close(fd)
     return 0

@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from workspace.adapters.agents.base import (
@@ -22,6 +23,7 @@ from workspace.adapters.agents.base import (
     TranscriptSource,
     hook_argv,
 )
+from workspace.adapters.agents.claude_config import forget_folder, global_config, trust_folder
 from workspace.core.agent import Agent, Status
 from workspace.core.status import Observed, Source
 from workspace.core.transcripts.claude import ClaudeTranscript
@@ -131,6 +133,10 @@ class Claude(Generic):
     def launch(self, ctx: LaunchContext) -> LaunchPlan:
         session_id = ctx.session_id or str(uuid.uuid4())
         settings = self.write_settings(ctx.paths)
+        trust_folder(global_config(self.spec.env_dict), ctx.worktree)
+        if ctx.prompt.startswith("-"):
+            # Claude would read it as an option: typed in once it is ready instead.
+            ctx = replace(ctx, prompt="")
         plan = super().launch(ctx)
         argv = [plan.argv[0], "--session-id", session_id, "--settings", str(settings),
                 *plan.argv[1:]]
@@ -140,9 +146,14 @@ class Claude(Generic):
         if not ctx.session_id:
             return self.launch(ctx)
         settings = self.write_settings(ctx.paths)
+        trust_folder(global_config(self.spec.env_dict), ctx.worktree)
         argv = [self.spec.command, "--resume", ctx.session_id, "--settings", str(settings),
                 *self.spec.args]
         return LaunchPlan(argv, self.spec.env_dict, ctx.session_id, False)
+
+    def cleanup(self, agent: Agent, worktree_removed: bool) -> None:
+        if worktree_removed:
+            forget_folder(global_config(self.spec.env_dict), Path(agent.worktree))
 
     def hook_observation(self, event: str, data: dict[str, object], at: float) -> Observed | None:
         return claude_hook_observation(event, data, at)
