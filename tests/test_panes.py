@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from workspace.adapters.agents.rules import builtin_rule_names, load_rules
@@ -57,3 +59,22 @@ def test_bad_rules_name_the_problem(data: dict[str, object], says: str) -> None:
 def test_unknown_rules_name() -> None:
     with pytest.raises(UsageError, match="no pane rules named"):
         load_rules("nope-not-here")
+
+
+CLAUDE_SCREENS = Path(__file__).parent / "fixtures" / "panes" / "claude"
+
+
+@pytest.mark.parametrize(("fixture", "status"), [
+    ("waiting-fresh", Status.WAITING),
+    ("working", Status.WORKING),
+    ("needs-permission-create", Status.NEEDS_PERMISSION),
+    ("working-after-approval", Status.WORKING),
+    ("waiting-after-turn", Status.WAITING),
+])
+def test_claude_rules_on_real_screens(fixture: str, status: Status) -> None:
+    """Screens captured from Claude Code 2.1.330 (see tests/fixtures/panes/claude/README.md)."""
+    screen = (CLAUDE_SCREENS / f"{fixture}.txt").read_text()
+    found, reason = load_rules("claude").classify(screen)
+    assert found == status, reason
+    if status == Status.NEEDS_PERMISSION:
+        assert "Do you want to create hello.txt?" in reason
