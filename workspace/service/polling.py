@@ -231,7 +231,7 @@ class PollingMixin(MessagingMixin):
             data = data if isinstance(data, dict) else {}
             at = record.get("at")
             at = float(at) if isinstance(at, int | float) else time.time()
-            observation = integ.hook_observation(event, data, at)
+            observation = integ.agent_hook_observation(agent, event, data, at)
             if observation is not None:
                 signals.append(observation)
             announced = integ.announced_transcript(event, data)
@@ -256,7 +256,8 @@ class PollingMixin(MessagingMixin):
             if key.startswith("transcript:"):
                 path = key.removeprefix("transcript:")
                 if path not in sources:
-                    parser = next(iter(sources.values())).parser if sources else ClaudeTranscript
+                    parser = (next(iter(sources.values())).parser if sources
+                              else integ.transcript_parser() or ClaudeTranscript)
                     sources[path] = TranscriptSource(Path(path), parser)
         return list(sources.values())
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from workspace.adapters.agents.base import Generic
 from workspace.adapters.agents.claude import Claude
+from workspace.adapters.agents.codex import Codex
 from workspace.adapters.agents.demo import Demo
 from workspace.adapters.agents.shell import Shell
 from workspace.core.settings import PresetSpec
 
 _KINDS: dict[str, type[Generic]] = {
     "claude": Claude,
+    "codex": Codex,
     "demo": Demo,
     "shell": Shell,
 }

@@ -116,6 +116,16 @@ class Generic:
     def hook_observation(self, event: str, data: dict[str, object], at: float) -> Observed | None:
         return None
 
+    def agent_hook_observation(self, agent: Agent, event: str, data: dict[str, object],
+                               at: float) -> Observed | None:
+        """`hook_observation` for CLIs whose events need the agent to judge (Codex's notify
+        also fires for its side threads, told apart by the thread id)."""
+        return self.hook_observation(event, data, at)
+
+    def transcript_parser(self) -> Callable[[dict[str, object] | None], TranscriptParser] | None:
+        """The parser for transcript paths registered earlier (None: Claude's format)."""
+        return None
+
     def transcripts(self, agent: Agent, paths: AgentPaths) -> list[TranscriptSource]:
         return []
 
