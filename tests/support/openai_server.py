@@ -123,10 +123,30 @@ class _Handler(BaseHTTPRequestHandler):
         with script.lock:
             script.paths.append(f"POST {self.path}")
             script.requests.append(body)
+        if self.path.rstrip("/").endswith("/chat/completions"):
+            self._chat(body)
+            return
         if not self.path.rstrip("/").endswith("/responses"):
             self._json({}, status=404)
             return
         self._respond(body)
+
+    def _chat(self, body: dict[str, Any]) -> None:
+        """Chat Completions, not streamed (Aider with --no-stream): a plain answer."""
+        script = self.server.script
+        with script.lock:
+            n = len(script.replies)
+        usage = Usage(input_tokens=900 + 100 * n, cached_tokens=0, output_tokens=40 + 5 * n)
+        response_id = f"chatcmpl-{uuid.uuid4().hex[:16]}"
+        with script.lock:
+            script.replies.append(Reply(response_id, True, usage, "chat"))
+        self._json({"id": response_id, "object": "chat.completion", "created": int(time.time()),
+                    "model": body.get("model") or MODEL,
+                    "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                        "role": "assistant", "content": script.final_text}}],
+                    "usage": {"prompt_tokens": usage.input_tokens,
+                              "completion_tokens": usage.output_tokens,
+                              "total_tokens": usage.total}})
 
     def _json(self, value: object, status: int = 200) -> None:
         data = json.dumps(value).encode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workspace.adapters.agents.aider import Aider
 from workspace.adapters.agents.base import Generic
 from workspace.adapters.agents.claude import Claude
 from workspace.adapters.agents.codex import Codex
@@ -10,6 +11,7 @@ from workspace.adapters.agents.shell import Shell
 from workspace.core.settings import PresetSpec
 
 _KINDS: dict[str, type[Generic]] = {
+    "aider": Aider,
     "claude": Claude,
     "codex": Codex,
     "demo": Demo,
