@@ -76,7 +76,12 @@ class WorkspaceBase:
         return found
 
     def paths(self, agent_id: str) -> AgentPaths:
-        return AgentPaths.under(self.state_dir, agent_id)
+        # Asked several times per agent per poll tick: Path building adds up at 50 agents.
+        cache: dict[str, AgentPaths] = self.__dict__.setdefault("_paths_cache", {})
+        found = cache.get(agent_id)
+        if found is None:
+            found = cache[agent_id] = AgentPaths.under(self.state_dir, agent_id)
+        return found
 
     def policy(self, preset: str) -> Policy:
         ws = self.settings.workspace

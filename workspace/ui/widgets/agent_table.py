@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import time
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -54,6 +55,23 @@ _STYLE = {
 }
 
 Row = dict[str, str]
+BOLD = Style(bold=True)
+DIM = Style(dim=True)
+
+
+def _fit(value: str, size: int) -> str:
+    """Pad or cut to exactly `size` cells."""
+    if cell_len(value) <= size:
+        return value + " " * (size - cell_len(value))
+    return set_cell_size(value, size - 1) + "…"
+
+
+def _fit_strip(segments: list[Segment], width: int, base: Style) -> Strip:
+    strip = Strip(segments)
+    if strip.cell_length > width:
+        cut = Segment.adjust_line_length(segments, width - 1, base)
+        return Strip([*cut, Segment("…", base)])
+    return strip.extend_cell_length(width, base)
 
 
 class AgentTable(ScrollView, can_focus=True):
@@ -89,6 +107,7 @@ class AgentTable(ScrollView, can_focus=True):
         self.marked: set[str] = set()
         self.radar: dict[str, str] = {}
         """Agent id -> the conflict radar's note (files shared, predicted conflicts)."""
+        self._styles: dict[tuple[str, Status], Style] = {}
 
     # -- what tests and the screen ask ----------------------------------------------------
 
@@ -117,7 +136,7 @@ class AgentTable(ScrollView, can_focus=True):
         selected = self.selected_id
         rows = {a.id: self._row(a, now) for a in agents}
         order = [a.id for a in agents]
-        changed = order != self._order or rows != self._cells
+        old = self._cells
         self._cells = rows
         if order != self._order:
             self._order = order
@@ -128,8 +147,14 @@ class AgentTable(ScrollView, can_focus=True):
             self.cursor_row = cursor
             self._scroll_to_cursor()
             self.post_message(self.Selected(self.selected_id))
-        if changed:
             self.refresh()
+            return
+        # Same rows in the same order: redraw only the lines whose text changed.
+        top = self.scroll_offset.y
+        width = self.size.width
+        for index, agent_id in enumerate(order):
+            if old.get(agent_id) != rows[agent_id] and top <= index < top + self.size.height:
+                self.refresh(Region(0, index - top + 1, width, 1))
 
     def refresh_marks(self) -> None:
         self.refresh()
@@ -190,37 +215,39 @@ class AgentTable(ScrollView, can_focus=True):
         if cursor:
             base = base + self.get_component_rich_style("agent-table--cursor")
         status = Status(row["status_key"])
-        text = Text(no_wrap=True, overflow="ellipsis")
+        segments: list[Segment] = []
         for key, _, size in COLUMNS:
             if key != "mark":
-                text.append(" " * GAP)
+                segments.append(Segment(" " * GAP, base))
             value = "•" if key == "mark" and marked else row[key]
-            style = Style()
+            style = base
             if key == "status":
-                style = self._style(status)
+                style = base + self._style(status)
             elif key == "mark":
-                style = Style(bold=True)
+                style = base + BOLD
             elif key == "diff" and value.endswith("⚠"):
-                style = self._style(Status.STUCK)
+                style = base + self._style(Status.STUCK)
             elif key == "task":
-                style = Style(dim=True)
-            if size:
-                value = value[:size].ljust(size)
-            text.append(value, style)
-        return self._strip(text, width, base)
+                style = base + DIM
+            segments.append(Segment(_fit(value, size) if size else value, style))
+        return _fit_strip(segments, width, base)
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
         text.truncate(width, overflow="ellipsis")
         segments = [Segment(s.text, base + s.style if s.style else base)
                     for s in text.render(self.app.console, end="")]
-        return Strip(segments).extend_cell_length(width, base).crop(0, width)
+        return _fit_strip(segments, width, base)
 
     def _style(self, status: Status) -> Style:
-        style = _STYLE[status]
-        variables = self.app.theme_variables
-        for name in ("primary", "warning", "accent", "error", "success"):
-            style = style.replace(f"${name}", variables.get(name, "white"))
-        return Style.parse(style)
+        theme = self.app.current_theme.name
+        cached = self._styles.get((theme, status))
+        if cached is None:
+            style = _STYLE[status]
+            variables = self.app.theme_variables
+            for name in ("primary", "warning", "accent", "error", "success"):
+                style = style.replace(f"${name}", variables.get(name, "white"))
+            cached = self._styles[(theme, status)] = Style.parse(style)
+        return cached
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

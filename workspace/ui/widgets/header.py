@@ -17,6 +17,7 @@ class WorkspaceHeader(Static):
     def __init__(self, repo: str, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.repo = repo
+        self._last: Text | None = None
 
     def show(self, snapshot: Snapshot | None) -> None:
         text = Text()
@@ -24,7 +25,7 @@ class WorkspaceHeader(Static):
         text.append(self.repo, style="bold " + self.app.theme_variables.get("primary", "blue"))
         if snapshot is None:
             text.append("   loading…", style="dim")
-            self.update(text)
+            self._show(text)
             return
         agents = len(snapshot.agents)
         text.append(f"   {agents} agent{'s' if agents != 1 else ''}")
@@ -37,4 +38,10 @@ class WorkspaceHeader(Static):
         text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")
         if not snapshot.server_running and agents:
             text.append("   tmux server not running", style="bold red")
-        self.update(text)
+        self._show(text)
+
+    def _show(self, text: Text) -> None:
+        """Redraw only when the line changed (most poll ticks change nothing here)."""
+        if text != self._last:
+            self._last = text
+            self.update(text)
