@@ -14,7 +14,15 @@ import pytest
 from tests.conftest import write_user_config
 from tests.support.cli import run_cli
 from tests.support.gitrepo import git
-from tests.support.review import assert_unchanged, commit, picture, rev, spawn_shell, write
+from tests.support.review import (
+    assert_unchanged,
+    commit,
+    files_of,
+    picture,
+    rev,
+    spawn_shell,
+    write,
+)
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
 from workspace.service import Workspace
@@ -144,6 +152,95 @@ def test_cleanup_after_merge_removes_worktree_and_branch(
     assert not wt.exists()
     assert ws.repo.rev("refs/heads/ws/tidy") is None
     assert (repo / "t.txt").exists()
+
+
+@pytest.mark.parametrize("checked_out", [True, False], ids=["checked-out", "not-checked-out"])
+@pytest.mark.parametrize("strategy", ["squash", "merge", "rebase"])
+def test_every_strategy_with_base_checked_out_or_not(
+        open_ws: Callable[[str], Workspace], repo: Path, strategy: str,
+        checked_out: bool) -> None:
+    ws = open_ws("")
+    wt = spawn_shell(ws, "s", "Add two files\n\nOne and two.")
+    write(wt, "one.txt", "1\n")
+    commit(wt, "one")
+    write(wt, "two.txt", "2\n")
+    tip = commit(wt, "two")
+    write(repo, "base.txt", "b\n")
+    old = commit(repo, "base moves on")  # so no strategy is a plain fast-forward
+    if not checked_out:
+        git(repo, "switch", "-q", "-c", "elsewhere")
+    files_before = files_of(repo)
+    result = ws.merge("s", strategy=strategy)
+    new = rev(repo, "main")
+    assert (result.strategy, result.old_base, result.new_base) == (strategy, old, new)
+    assert names_in(repo, "main") == names_in(repo, old) | {"one.txt", "two.txt"}
+    if strategy == "squash":
+        assert parents(repo) == [old] and log(repo)[0] == "Add two files"
+        assert "One and two." in git(repo, "log", "-1", "--format=%B", "main")
+    elif strategy == "merge":
+        assert parents(repo) == [old, tip]
+        assert log(repo)[0].startswith("Merge ws/s into main: Add two files")
+    else:
+        assert log(repo)[:3] == ["two", "one", "base moves on"]
+        assert git(repo, "rev-list", "--merges", f"{old}..main") == ""  # linear
+        assert git(repo, "log", "-1", "--format=%an", "main").strip() == "Test Person"
+    if checked_out:
+        assert result.checkout == str(repo)
+        assert (repo / "one.txt").read_text() == "1\n" and (repo / "two.txt").exists()
+    else:
+        assert result.checkout is None
+        assert files_of(repo) == files_before and result_branch(repo) == "elsewhere"
+    assert git(repo, "status", "--porcelain") == ""
+    assert ws.agent("s").status == Status.MERGED
+    assert '"status": "merged"' in run_cli("ls", "--json", cwd=repo).stdout
+
+
+def names_in(repo: Path, commit: str) -> set[str]:
+    return set(git(repo, "ls-tree", "-r", "--name-only", commit).split())
+
+
+def test_rebase_onto_a_base_that_has_not_moved_is_a_fast_forward(
+        open_ws: Callable[[str], Workspace], repo: Path) -> None:
+    ws = open_ws("")
+    wt = spawn_shell(ws, "ff", "Fast")
+    write(wt, "f.txt", "f\n")
+    tip = commit(wt, "f")
+    ws.merge("ff", strategy="rebase")
+    assert rev(repo, "main") == tip
+
+
+def test_cleanup_keeps_the_original_commits_of_a_squash_at_a_recovery_ref(
+        open_ws: Callable[[str], Workspace], repo: Path) -> None:
+    ws = open_ws("")
+    wt = spawn_shell(ws, "keep", "Keep")
+    write(wt, "k.txt", "k\n")
+    tip = commit(wt, "k")
+    result = ws.merge("keep", cleanup=True)
+    assert result.cleanup is not None and result.cleanup.recovery_ref
+    assert rev(repo, result.cleanup.recovery_ref) == tip
+    assert not wt.exists()
+
+
+@pytest.mark.parametrize("change", ["uncommitted", "committed"])
+def test_cleanup_refuses_when_the_agent_worked_on_after_the_merge(
+        open_ws: Callable[[str], Workspace], repo: Path, change: str) -> None:
+    ws = open_ws("")
+    wt = spawn_shell(ws, "more", "More")
+    write(wt, "m.txt", "m\n")
+    commit(wt, "m")
+    ws.merge("more")
+    write(wt, "later.txt", "written after the merge\n")
+    if change == "committed":
+        commit(wt, "later")
+    before = picture(repo, wt)
+    what = "new commits" if change == "committed" else "uncommitted changes"
+    with pytest.raises(UsageError, match=f"{what} since it was merged"):
+        ws.cleanup_merged("more")
+    assert_unchanged(before, picture(repo, wt))
+    assert (wt / "later.txt").exists()
+    cli = run_cli("merge", "more", "--cleanup", cwd=repo)
+    assert cli.returncode == 2 and len(cli.stderr.splitlines()) == 1, cli.stderr
+    assert_unchanged(before, picture(repo, wt))
 
 
 # -- refusals: nothing changes ------------------------------------------------------------------

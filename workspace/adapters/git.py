@@ -6,6 +6,7 @@ index refresh), and snapshots of uncommitted work are built in a temporary index
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -474,6 +475,39 @@ class GitRepo:
         # HEAD is the new commit now: a mixed reset makes the index match it (files stay).
         self.git("reset", "-q", cwd=worktree)
         return commit
+
+    def uncommit_wip(self, worktree: Path, branch: str, wip: str, head: str,
+                     index: bytes | None) -> bool:
+        """Undo `commit_wip`: the branch back from `wip` to `head` (only if it is still at
+        `wip`) and the worktree's index back to the bytes it had. False if the branch had
+        moved on (then nothing is undone)."""
+        if not self.update_ref(f"refs/heads/{branch}", head, wip,
+                               "workspace: undo the commit of uncommitted work (no merge)"):
+            return False
+        if index is not None:
+            self.write_index(worktree, index)
+        return True
+
+    def read_index(self, worktree: Path) -> bytes | None:
+        path = self.index_file(worktree)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write_index(self, worktree: Path, data: bytes) -> None:
+        """Put the worktree's index back as it was, by git's own protocol: write index.lock
+        (exclusively: it fails if git is writing the index now), then rename it over."""
+        path = self.index_file(worktree)
+        lock = path.with_name(path.name + ".lock")
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+        except BaseException:
+            lock.unlink(missing_ok=True)
+            raise
+        lock.replace(path)
 
     # -- checkouts that have a branch -------------------------------------------------------
 

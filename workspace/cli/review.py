@@ -1,7 +1,8 @@
 """Review verbs: diff, merge (one agent, or every ready one in a queue), ask-rebase, pr.
 
-Results go to stdout, progress to stderr; a refusal is one line on stderr and exit code 2
-(raised as UsageError, printed by main)."""
+Results go to stdout; progress goes to stderr when stderr is a terminal (as git does), so that
+a refusal seen by a script is exactly one line on stderr with exit code 2 (raised as
+UsageError, printed by main)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
 
 
 def _progress(text: str) -> None:
+    if sys.stderr.isatty():
+        print(text, file=sys.stderr, flush=True)
+
+
+def _note(text: str) -> None:
+    """Said on stderr whatever it is connected to (not a result, not progress)."""
     print(text, file=sys.stderr, flush=True)
 
 
@@ -30,7 +37,7 @@ def diff(args: argparse.Namespace) -> int:
     result = ws.diff(args.name, WIP if args.wip else BRANCH)
     if result.empty:
         what = " (uncommitted)" if args.wip else f" against {result.against_label}"
-        _progress(f"{args.name}: no changes{what}")
+        _note(f"{args.name}: no changes{what}")
         return 0
     if args.stat:
         print("\n".join(format_stat(result.files)))
@@ -80,6 +87,7 @@ def merge(args: argparse.Namespace) -> int:
 
 
 def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
+    ws.refresh()  # whose turn is over now, not as last stored (no TUI may be running)
     names = ws.ready_to_merge(commit_wip=args.commit_wip)
     if not names:
         print("no agent is ready to merge (finished its turn, work not on base"

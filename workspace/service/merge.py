@@ -460,9 +460,11 @@ class MergeMixin(ReviewMixin):
     def _apply(self, plan: _Plan, message: str | None, step: StepCallback) -> MergeResult:
         agent = plan.agent
         new, tip, wip = plan.new, plan.tip, None
+        index: bytes | None = None
         try:
             if plan.status.dirty:
                 step("committing")
+                index = self.repo.read_index(plan.worktree)
                 text = message or draft_wip_message(agent.name, agent.task)
                 wip = self.repo.commit_wip(plan.worktree, agent.branch, text)
                 if wip is not None:
@@ -479,24 +481,29 @@ class MergeMixin(ReviewMixin):
                                         f"workspace: merge {agent.branch} ({plan.strategy})"):
                 now = self.repo.rev(ref)
                 where = f"is now at {now[:10]}" if now else "was deleted"
-                kept = f" ({agent.name}'s uncommitted work was committed on its branch)" \
-                    if wip else ""
                 raise MergeRefused(
                     f"{agent.base} moved while merging (it {where}, was {plan.base_sha[:10]}); "
-                    f"base was not changed{kept}; merge again", agent.name)
+                    f"nothing was changed; merge again", agent.name)
             if plan.checkout is not None:
                 step("updating checkout")
                 try:
                     self.repo.update_checkout(plan.checkout, plan.base_sha, new)
                 except GitError as exc:
-                    self.repo.update_ref(ref, plan.base_sha, new,
-                                         "workspace: undo merge (checkout could not update)")
+                    back = self.repo.update_ref(
+                        ref, plan.base_sha, new, "workspace: undo merge (checkout could not "
+                        "update)")
+                    what = f"{agent.base} was put back at {plan.base_sha[:10]}" if back else \
+                        f"{agent.base} moved again meanwhile, so it was left as it is now"
                     raise MergeRefused(
                         f"could not update {plan.checkout} to the merged {agent.base}, so "
-                        f"{agent.base} was put back at {plan.base_sha[:10]}: {exc}",
-                        agent.name) from None
-        except GitError as exc:
-            raise MergeRefused(f"git failed while merging {agent.name}: {exc}",
+                        f"{what}: {exc}", agent.name) from None
+        except (MergeRefused, GitError) as exc:
+            kept = self._undo_wip(plan, wip, index)
+            if isinstance(exc, MergeRefused):
+                if kept:
+                    raise MergeRefused(f"{exc}{kept}", agent.name) from None
+                raise
+            raise MergeRefused(f"git failed while merging {agent.name}: {exc}{kept}",
                                agent.name) from None
         gained = tuple(c.oneline for c in self.repo.commits(f"{plan.base_sha}..{new}",
                                                             reverse=True))
@@ -509,6 +516,21 @@ class MergeMixin(ReviewMixin):
             stat=self._stat(plan.base_sha, new), wip_commit=wip,
             checkout=str(plan.checkout) if plan.checkout else None,
         )
+
+    def _undo_wip(self, plan: _Plan, wip: str | None, index: bytes | None) -> str:
+        """After a failed merge, take back the commit made of the agent's uncommitted work:
+        its branch and index as they were (its files were never touched). Returns '' when
+        undone (or there was none), else a note for the error saying where the work is."""
+        if wip is None:
+            return ""
+        agent = plan.agent
+        try:
+            if self.repo.uncommit_wip(plan.worktree, agent.branch, wip, plan.tip, index):
+                return ""
+        except (GitError, OSError):
+            pass
+        return (f" ({agent.name}'s uncommitted work was committed on {agent.branch} as "
+                f"{wip[:10]} and is still there)")
 
     def _write_record(self, agent: Agent, tip: str, new: str, strategy: str) -> None:
         path = self.paths(agent.id).dir / MERGE_RECORD
