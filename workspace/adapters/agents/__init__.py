@@ -7,6 +7,7 @@ from workspace.adapters.agents.base import Generic
 from workspace.adapters.agents.claude import Claude
 from workspace.adapters.agents.codex import Codex
 from workspace.adapters.agents.demo import Demo
+from workspace.adapters.agents.gemini import Gemini
 from workspace.adapters.agents.shell import Shell
 from workspace.core.settings import PresetSpec
 
@@ -15,6 +16,7 @@ _KINDS: dict[str, type[Generic]] = {
     "claude": Claude,
     "codex": Codex,
     "demo": Demo,
+    "gemini": Gemini,
     "shell": Shell,
 }
 
