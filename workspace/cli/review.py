@@ -101,6 +101,9 @@ def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
     for result in report.results:
         _print_result(result)
     if not report.ok:
+        print(f"not merged: {report.failed}")
+        if report.queued:
+            print(f"still queued: {', '.join(report.queued)}")
         queued = f"; still queued: {', '.join(report.queued)}" if report.queued else ""
         raise UsageError(f"merge queue stopped at {report.failed}: {report.error}{queued}")
     return 0
