@@ -243,6 +243,25 @@ def test_cleanup_refuses_when_the_agent_worked_on_after_the_merge(
     assert_unchanged(before, picture(repo, wt))
 
 
+def test_a_cleanup_that_cannot_be_done_leaves_the_merge_made(
+        open_ws: Callable[[str], Workspace], repo: Path) -> None:
+    ws = open_ws("")
+    wt = spawn_shell(ws, "late", "Late")
+    write(wt, "l.txt", "l\n")
+    commit(wt, "l")
+
+    def step(current: str) -> None:
+        if current == "cleaning up":  # the agent writes again just after the merge
+            write(wt, "scratch.txt", "written just after the merge\n")
+
+    result = ws.merge("late", cleanup=True, on_step=step)
+    assert result.cleanup is None
+    assert "uncommitted changes since it was merged" in result.cleanup_error
+    assert "not cleaned up" in result.summary()
+    assert (repo / "l.txt").exists() and (wt / "scratch.txt").exists()
+    assert ws.agent("late").status == Status.MERGED
+
+
 # -- refusals: nothing changes ------------------------------------------------------------------
 
 
@@ -385,9 +404,13 @@ def test_dirty_main_checkout_where_the_merge_writes(open_ws: Callable[[str], Wor
     # a dirty file the merge does not touch does not block it
     git(repo, "checkout", "--", "src/app.py")
     write(repo, "README.md", "# my notes\n")
+    write(repo, "staged.md", "staged by the person\n")
+    git(repo, "add", "staged.md")
     ws.merge("dirty")
     assert (repo / "README.md").read_text() == "# my notes\n"
     assert (repo / "src/app.py").read_text() == "print('agent')\n"
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["staged.md"]
+    assert git(repo, "diff", "--name-only").split() == ["README.md"]
 
 
 def test_base_checked_out_in_another_worktree(open_ws: Callable[[str], Workspace],
@@ -424,6 +447,29 @@ def test_gate_failing_missing_or_hanging_blocks_the_merge(
     assert_unchanged(before, picture(repo, wt))
     ws.merge("gated", gate=False)  # --no-gate
     assert (repo / "g.txt").exists()
+
+
+@pytest.mark.parametrize("wip", [False, True], ids=["clean", "commit-wip"])
+def test_files_the_gate_makes_are_neither_merged_nor_blocking(
+        open_ws: Callable[[str], Workspace], repo: Path, wip: bool) -> None:
+    # A gate like pytest leaves caches behind: what was gated is what is merged.
+    ws = open_ws('gate = ["sh", "-c", "mkdir -p .cache && echo x > .cache/out && '
+                 'echo y > src/made.pyc"]\n')
+    wt = spawn_shell(ws, "cache", "Cached")
+    write(wt, "c.txt", "c\n")
+    commit(wt, "c")
+    if wip:
+        write(wt, "notes.txt", "the agent's own new file\n")
+    result = ws.merge("cache", commit_wip=wip, cleanup=True)
+    names = set(git(repo, "ls-tree", "-r", "--name-only", "main").split())
+    assert "c.txt" in names and ".cache/out" not in names and "src/made.pyc" not in names
+    assert ("notes.txt" in names) == wip
+    assert not (repo / ".cache").exists()
+    # the clean-up went ahead; what the gate made is kept in the recovery ref
+    assert result.cleanup is not None and result.cleanup.removed, result.cleanup_error
+    assert result.cleanup.recovery_ref
+    kept = set(git(repo, "ls-tree", "-r", "--name-only", result.cleanup.recovery_ref).split())
+    assert {".cache/out", "src/made.pyc"} <= kept
 
 
 def test_gate_output_is_shown_by_the_cli(open_ws: Callable[[str], Workspace],

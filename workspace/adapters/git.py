@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workspace.core.agent import DiffStat
@@ -326,11 +327,13 @@ class GitRepo:
         return Path(self.git("rev-parse", "--path-format=absolute", "--git-path", "index",
                              cwd=worktree).strip())
 
-    def worktree_tree(self, worktree: Path, status: WorktreeStatus | None = None) -> str:
+    def worktree_tree(self, worktree: Path, status: WorktreeStatus | None = None,
+                      leave: Collection[str] = ()) -> str:
         """The tree of every file in the worktree as it is (tracked, staged, unstaged and
         untracked, ignored files left out), built in a copy of its index in a temp dir: the
-        real index is only read, so its stat data spares re-hashing unchanged files."""
-        status = status or self.status(worktree)
+        real index is only read, so its stat data spares re-hashing unchanged files.
+        `leave`: untracked paths to leave out too."""
+        status = without_untracked(status or self.status(worktree), leave)
         if status.head and not status.dirty:
             return self.git("rev-parse", f"{status.head}^{{tree}}", cwd=worktree).strip()
         real = self.index_file(worktree)
@@ -344,15 +347,22 @@ class GitRepo:
             if not index.exists() and status.head:
                 self.git("read-tree", status.head, cwd=worktree, env=env)
             self.git("add", "-A", "--", ".", cwd=worktree, env=env)
+            left = [p for p in leave if p not in status.changed]
+            if left:
+                listed = Path(tmp) / "leave"
+                listed.write_bytes(b"".join(os.fsencode(p) + b"\0" for p in left))
+                self.git("rm", "--cached", "-q", "--ignore-unmatch",
+                         f"--pathspec-from-file={listed}", "--pathspec-file-nul", cwd=worktree,
+                         env={**env, "GIT_LITERAL_PATHSPECS": "1"})
             return self.git("write-tree", cwd=worktree, env=env).strip()
 
-    def snapshot(self, worktree: Path) -> Snapshot:
+    def snapshot(self, worktree: Path, leave: Collection[str] = ()) -> Snapshot:
         """See Snapshot. The commit has a fixed identity and date, so it is the same commit
-        for the same worktree content."""
-        status = self.status(worktree)
+        for the same worktree content. `leave`: untracked paths to leave out."""
+        status = without_untracked(self.status(worktree), leave)
         if status.head is None:
             raise GitError(f"{worktree} has no commits")
-        tree = self.worktree_tree(worktree, status)
+        tree = self.worktree_tree(worktree, status, leave)
         head_tree = self.git("rev-parse", f"{status.head}^{{tree}}", cwd=worktree).strip()
         if tree == head_tree:
             return Snapshot(status.head, tree, status.head, status)
@@ -457,15 +467,17 @@ class GitRepo:
 
     # -- committing an agent's uncommitted work -------------------------------------------
 
-    def commit_wip(self, worktree: Path, branch: str, message: str) -> str | None:
-        """Commit everything uncommitted in the agent's worktree onto its branch: the commit
-        is built in a temp index, the branch moves only if it is still where it was, then
-        the worktree's index is reset to the new commit (its files are not touched). Returns
-        the commit, or None if there was nothing to commit."""
-        status = self.status(worktree)
+    def commit_wip(self, worktree: Path, branch: str, message: str,
+                   leave: Collection[str] = ()) -> str | None:
+        """Commit everything uncommitted in the agent's worktree (but the untracked paths in
+        `leave`) onto its branch: the commit is built in a temp index, the branch moves only
+        if it is still where it was, then the worktree's index is reset to the new commit
+        (its files are not touched). Returns the commit, or None if there was nothing to
+        commit."""
+        status = without_untracked(self.status(worktree), leave)
         if not status.dirty or status.head is None:
             return None
-        tree = self.worktree_tree(worktree, status)
+        tree = self.worktree_tree(worktree, status, leave)
         if tree == self.tree_of(status.head):
             return None
         commit = self.commit_tree(tree, [status.head], message)
@@ -655,6 +667,14 @@ class WorktreeStatus:
     @property
     def paths(self) -> tuple[str, ...]:
         return (*self.changed, *self.untracked, *self.unmerged)
+
+
+def without_untracked(status: WorktreeStatus, leave: Collection[str]) -> WorktreeStatus:
+    """The status as if the untracked paths in `leave` were not there."""
+    if not leave:
+        return status
+    gone = set(leave)
+    return replace(status, untracked=tuple(p for p in status.untracked if p not in gone))
 
 
 @dataclass(frozen=True)

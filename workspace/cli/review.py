@@ -83,6 +83,9 @@ def merge(args: argparse.Namespace) -> int:
         _print_gate_output(exc)
         raise
     _print_result(result)
+    if result.cleanup_error:
+        raise UsageError(f"merged {result.name}, but did not clean it up: "
+                         f"{result.cleanup_error}")
     return 0
 
 

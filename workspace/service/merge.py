@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workspace.adapters import runner
-from workspace.adapters.git import CommitInfo, GitError, WorktreeStatus
+from workspace.adapters.git import CommitInfo, GitError, WorktreeStatus, without_untracked
 from workspace.adapters.proc import alive
 from workspace.core.agent import Agent, DiffStat, Status
 from workspace.core.diffstat import parse_numstat_z, summarize
@@ -139,6 +139,8 @@ class MergeResult:
     cleanup: CleanupReport | None = None
     cleanup_offered: bool = False
     """settings.merge.cleanup is 'ask': offer `cleanup_merged(name)`."""
+    cleanup_error: str = ""
+    """Why the clean-up asked for was not done (the merge itself was made)."""
 
     def summary(self) -> str:
         count = len(self.commits)
@@ -149,6 +151,8 @@ class MergeResult:
                 f"{self.new_base[:10]}")
         if self.checkout:
             text += f"; updated {self.checkout}"
+        if self.cleanup_error:
+            text += f"; not cleaned up: {self.cleanup_error}"
         return text
 
 
@@ -230,6 +234,8 @@ class _Plan:
     new_tree: str
     commits: tuple[CommitInfo, ...]
     checkout: Path | None
+    leave: frozenset[str] = frozenset()
+    """Untracked files the gate made: left where they are, not merged or committed."""
 
 
 # -- the mixin ------------------------------------------------------------------------------
@@ -273,8 +279,9 @@ class MergeMixin(ReviewMixin):
         out = self.repo.git("diff", "--numstat", "-z", "-M", "--no-ext-diff", old, new, "--")
         return summarize(parse_numstat_z(out))
 
-    def _agent_status(self, agent: Agent, worktree: Path, commit_wip: bool) -> WorktreeStatus:
-        status = self.repo.status(worktree)
+    def _agent_status(self, agent: Agent, worktree: Path, commit_wip: bool,
+                      leave: frozenset[str] = frozenset()) -> WorktreeStatus:
+        status = without_untracked(self.repo.status(worktree), leave)
         if status.branch != agent.branch:
             on = f"branch {status.branch}" if status.branch else "a detached HEAD"
             raise MergeRefused(
@@ -294,15 +301,15 @@ class MergeMixin(ReviewMixin):
         return status
 
     def _plan(self, agent: Agent, strategy: str, commit_wip: bool,
-              message: str | None) -> _Plan:
+              message: str | None, leave: frozenset[str] = frozenset()) -> _Plan:
         """Every check of a merge, and the commit base would move to. Writes only objects
         (trees and unreferenced commits), never a ref, index or file."""
         worktree = self.agent_worktree(agent)
         try:
-            status = self._agent_status(agent, worktree, commit_wip)
+            status = self._agent_status(agent, worktree, commit_wip, leave)
             base_sha = self.base_tip(agent)
             assert status.head is not None
-            snap = self.repo.snapshot(worktree) if status.dirty else None
+            snap = self.repo.snapshot(worktree, leave) if status.dirty else None
             source = snap.commit if snap else status.head
             if self.repo.is_ancestor(source, base_sha):
                 raise NothingToMerge(
@@ -320,7 +327,7 @@ class MergeMixin(ReviewMixin):
             raise MergeRefused(f"git failed while checking {agent.name}: {exc}",
                                agent.name) from None
         return _Plan(agent, strategy, worktree, status, status.head, source, base_sha, new,
-                     new_tree, commits, checkout)
+                     new_tree, commits, checkout, leave)
 
     def _build(self, agent: Agent, strategy: str, base_sha: str, source: str,
                commits: tuple[CommitInfo, ...], message: str | None) -> tuple[str, str]:
@@ -435,15 +442,17 @@ class MergeMixin(ReviewMixin):
         first = self._plan(agent, strategy, commit_wip, message)
         self.clear_conflict(agent)
         gate_result = None
+        leave: frozenset[str] = frozenset()
         argv = self.settings.merge.gate
         if gate and argv:
             step("gate")
             gate_result = self.run_gate(agent, first.worktree)
+            leave = self._made_by_gate(first)
         step("waiting")
         with self._merge_lock(wait, name):
             step("checking")
             agent = self.agent(name)
-            plan = self._plan(agent, strategy, commit_wip, message)
+            plan = self._plan(agent, strategy, commit_wip, message, leave)
             if gate_result is not None and plan.tip != first.tip:
                 raise MergeRefused(f"{name}'s branch moved while the gate ran; merge again",
                                    name)
@@ -452,7 +461,11 @@ class MergeMixin(ReviewMixin):
         choice = self.settings.merge.cleanup
         if cleanup or (cleanup is None and choice == "always"):
             step("cleaning up")
-            result = replace(result, cleanup=self.cleanup_merged(name))
+            try:
+                result = replace(result, cleanup=self.cleanup_merged(name))
+            except UsageError as exc:
+                # The merge is made: say why the clean-up was not, rather than fail the merge.
+                result = replace(result, cleanup_error=str(exc))
         elif cleanup is None and choice == "ask":
             result = replace(result, cleanup_offered=True)
         return result
@@ -466,7 +479,7 @@ class MergeMixin(ReviewMixin):
                 step("committing")
                 index = self.repo.read_index(plan.worktree)
                 text = message or draft_wip_message(agent.name, agent.task)
-                wip = self.repo.commit_wip(plan.worktree, agent.branch, text)
+                wip = self.repo.commit_wip(plan.worktree, agent.branch, text, plan.leave)
                 if wip is not None:
                     tip = wip
                     commits = tuple(self.repo.commits(f"{plan.base_sha}..{tip}", reverse=True))
@@ -507,7 +520,7 @@ class MergeMixin(ReviewMixin):
                                agent.name) from None
         gained = tuple(c.oneline for c in self.repo.commits(f"{plan.base_sha}..{new}",
                                                             reverse=True))
-        self._write_record(agent, tip, new, plan.strategy)
+        self._write_record(agent, tip, new, plan.strategy, plan.leave)
         self._record(agent, "merged")
         self.update_diff(self.agent(agent.name))
         return MergeResult(
@@ -532,12 +545,23 @@ class MergeMixin(ReviewMixin):
         return (f" ({agent.name}'s uncommitted work was committed on {agent.branch} as "
                 f"{wip[:10]} and is still there)")
 
-    def _write_record(self, agent: Agent, tip: str, new: str, strategy: str) -> None:
+    def _made_by_gate(self, before: _Plan) -> frozenset[str]:
+        """Untracked files that appeared in the agent's worktree while the gate ran (caches,
+        build output): what was gated is what is merged, so they are left out of it."""
+        try:
+            now = self.repo.status(before.worktree)
+        except GitError:
+            return frozenset()
+        return frozenset(now.untracked) - set(before.status.paths)
+
+    def _write_record(self, agent: Agent, tip: str, new: str, strategy: str,
+                      left: frozenset[str] = frozenset()) -> None:
         path = self.paths(agent.id).dir / MERGE_RECORD
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"tip": tip, "base": agent.base, "base_sha": new,
-                                   "strategy": strategy, "at": time.time()}))
+                                   "strategy": strategy, "at": time.time(),
+                                   "left": sorted(left)}))
         tmp.replace(path)
 
     def merge_record(self, name: str) -> dict[str, object] | None:
@@ -621,8 +645,11 @@ class MergeMixin(ReviewMixin):
             raise UsageError(f"{name} has new commits since it was merged; merge again, or "
                              f"'workspace kill {name}' (keeps them)")
         worktree = Path(agent.worktree)
+        left = record.get("left")
+        gate_made = frozenset(left) if isinstance(left, list) else frozenset()
         if worktree.is_dir() and self.repo.is_linked_worktree(worktree) and \
-                self.repo.status(worktree).dirty:
+                without_untracked(self.repo.status(worktree), gate_made).dirty:
+            # (what the gate made is kept in the recovery ref that kill saves)
             raise UsageError(f"{name} has uncommitted changes since it was merged; merge again "
                              f"with --commit-wip, or 'workspace kill {name}' (keeps them)")
         report = self.kill(name, discard=True)
