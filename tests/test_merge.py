@@ -413,6 +413,24 @@ def test_dirty_main_checkout_where_the_merge_writes(open_ws: Callable[[str], Wor
     assert git(repo, "diff", "--name-only").split() == ["README.md"]
 
 
+@pytest.mark.parametrize("ignored", [False, True], ids=["untracked", "ignored"])
+def test_a_file_in_the_way_in_the_main_checkout(open_ws: Callable[[str], Workspace],
+                                                repo: Path, ignored: bool) -> None:
+    ws = open_ws("")
+    wt = spawn_shell(ws, "adds", "Add a report")
+    write(wt, "report.txt", "the agent's report\n")
+    commit(wt, "report")
+    if ignored:
+        (repo / ".git" / "info" / "exclude").write_text("report.txt\n")
+    write(repo, "report.txt", "the person's own report\n")
+    before = picture(repo, wt)
+    expect = "untracked or ignored file in the way" if ignored else "untracked file in the way"
+    with pytest.raises(CheckoutBlocked, match=rf"report\.txt \({expect}\)"):
+        ws.merge("adds")
+    assert_unchanged(before, picture(repo, wt))
+    assert (repo / "report.txt").read_text() == "the person's own report\n"
+
+
 def test_base_checked_out_in_another_worktree(open_ws: Callable[[str], Workspace],
                                               repo: Path, tmp_path: Path) -> None:
     ws = open_ws("")
@@ -432,6 +450,7 @@ def test_base_checked_out_in_another_worktree(open_ws: Callable[[str], Workspace
     ('["sh", "-c", "echo tests failed: 3; exit 1"]', "failed with status 1"),
     ('["no-such-gate-command"]', "could not be run"),
     ('["sleep", "30"]', "did not finish within 1s"),
+    ('["sh", "-c", "sleep 30 & sleep 30 & wait"]', "did not finish within 1s"),
 ])
 def test_gate_failing_missing_or_hanging_blocks_the_merge(
         open_ws: Callable[[str], Workspace], repo: Path, gate: str, expect: str) -> None:

@@ -566,8 +566,11 @@ class GitRepo:
         status = self.status(checkout)
         dirty = set(status.paths)
         blockers = []
+        untracked = set(status.untracked)
         for path, kind in changes.items():
-            if path in dirty:
+            if path in untracked:
+                blockers.append(f"{path} (untracked file in the way)")
+            elif path in dirty:
                 blockers.append(f"{path} (uncommitted change)")
             elif kind == "A" and ((checkout / path).is_symlink() or (checkout / path).exists()):
                 blockers.append(f"{path} (untracked or ignored file in the way)")
