@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from workspace.adapters.agents.base import (
 )
 from workspace.core.agent import Agent, Status
 from workspace.core.settings import PresetSpec
-from workspace.core.status import Observed, Source
+from workspace.core.status import Observed, Policy, Source
 from workspace.core.transcripts.base import TranscriptParser
 from workspace.core.transcripts.codex import CodexRollout
 
@@ -165,6 +166,11 @@ class Codex(Generic):
         return LaunchPlan(argv, self.spec.env_dict, ctx.session_id, False)
 
     # -- signals ------------------------------------------------------------------------
+
+    def policy(self, base: Policy) -> Policy:
+        # Approvals are only on screen (never in the rollout), so the pane must overrule the
+        # rollout's "working" quickly; the pane rules are checked on real Codex screens.
+        return replace(base, quiet_after=min(base.quiet_after, 2.0))
 
     def agent_hook_observation(self, agent: Agent, event: str, data: dict[str, object],
                                at: float) -> Observed | None:
