@@ -47,8 +47,11 @@ def test_radar_merge_conflict_and_ask_to_rebase(term: Terminal, repo: Path) -> N
     term.keys("Enter")
     term.wait_text(f"{first} is merged. Clean it up?", timeout=30)
     term.keys("Enter")
-    wait_for(lambda: all(first not in line for line in rows(term.text())), 20,
-             what=f"{first}'s row to go")
+    try:
+        wait_for(lambda: not any(re.search(rf"\s{first}\s+demo\s", line)
+                                 for line in rows(term.text())), 30, what=f"{first}'s row to go")
+    except AssertionError:
+        raise AssertionError(term.text()) from None
     assert (repo / "demo").is_dir()
 
     # the second now conflicts with main: the form refuses and says how to go on

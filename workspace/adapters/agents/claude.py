@@ -92,7 +92,9 @@ def _permission_reason(data: dict[str, object]) -> str:
         for key in ("file_path", "command", "url", "path"):
             value = tool_input.get(key)
             if isinstance(value, str) and value:
-                target = value.splitlines()[0][:100]
+                line = value.splitlines()[0] if value.strip() else value
+                # the end of a long path (the file name) says the most
+                target = line if len(line) <= 100 else "…" + line[-99:]
                 break
     return f"wants to use {tool}: {target}" if target else f"wants to use {tool}"
 
