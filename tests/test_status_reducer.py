@@ -65,6 +65,13 @@ CASES: list[tuple[str, list[Signal], float, Status]] = [
     ("exit 0", [Observed(HOOK, 1, Status.WORKING), ProcessSeen(2, True, True, 0)], 3,
      Status.EXITED),
     ("exit 1", [ProcessSeen(2, True, True, 1)], 3, Status.CRASHED),
+    ("dead, exit status not reported yet",
+     [Observed(HOOK, 1, Status.WORKING), ProcessSeen(2, True, True, None)], 2, Status.WORKING),
+    ("dead, then its exit status 0", [Observed(HOOK, 1, Status.WORKING),
+                                      ProcessSeen(2, True, True, None),
+                                      ProcessSeen(3, True, True, 0)], 3, Status.EXITED),
+    ("dead with no exit status for long (a signal)",
+     [ProcessSeen(2, True, True, None), ProcessSeen(5, True, True, None)], 5, Status.CRASHED),
     ("session vanished", [Observed(HOOK, 1, Status.WORKING), ProcessSeen(2, False)], 3,
      Status.CRASHED),
     ("paused beats everything but the end", [Observed(HOOK, 1, Status.WORKING),
@@ -94,6 +101,11 @@ def test_generic_commands_work_while_output_changes() -> None:
     state = run([PaneSeen(10, None, True)], 11, policy)
     assert state.status == Status.WORKING
     assert run([], 20, policy, state).status == Status.WAITING
+
+
+def test_a_signal_death_says_which_signal() -> None:
+    state = run([ProcessSeen(2, True, True, -9)], 3)
+    assert (state.status, state.reason) == (Status.CRASHED, "killed by signal 9")
 
 
 def test_restart_clears_the_end() -> None:

@@ -64,12 +64,28 @@ def main(argv: list[str]) -> int:
             continue
         except ChildProcessError:
             return 0
+    code = os.waitstatus_to_exitcode(status)
+    _record_exit(spec.get("exit_file"), code)
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         signal.signal(number, signal.SIG_DFL)
         os.kill(os.getpid(), number)
         return 128 + number
-    return os.waitstatus_to_exitcode(status)
+    return code
+
+
+def _record_exit(path: object, code: int) -> None:
+    """The agent's exit code (-N: signal N) in the state dir: tmux sometimes marks the pane
+    dead without reporting a status, and 'exited' must not then read as 'crashed'."""
+    if not isinstance(path, str):
+        return
+    try:
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="ascii") as handle:
+            handle.write(str(code))
+        os.replace(tmp, path)  # noqa: PTH105 - os only: the launcher starts lean
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

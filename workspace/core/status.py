@@ -15,6 +15,9 @@ from enum import IntEnum
 
 from workspace.core.agent import Status
 
+DEAD_STATUS_WAIT = 2.0
+"""Seconds a dead pane without an exit status is given for tmux to report one."""
+
 
 class Source(IntEnum):
     PROCESS = 0
@@ -107,6 +110,9 @@ class StatusState:
     ended_reason: str = ""
     conflict: str = ""
     """Why the agent's branch does not merge into base (set at merge time), or ''."""
+    dead_at: float = 0.0
+    """When its pane was first seen dead without an exit status (tmux can report the death a
+    moment before the status), or 0."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -127,6 +133,7 @@ class StatusState:
             "ended": None if self.ended is None else str(self.ended),
             "ended_reason": self.ended_reason,
             "conflict": self.conflict,
+            "dead_at": self.dead_at,
         }
 
     @classmethod
@@ -158,6 +165,7 @@ class StatusState:
             ended=status("ended"),
             ended_reason=str(data.get("ended_reason", "")),
             conflict=str(data.get("conflict", "")),
+            dead_at=num("dead_at"),
         )
 
 
@@ -222,8 +230,17 @@ def _apply(s: StatusState, signal: Signal) -> StatusState:
         if signal.dead:
             if signal.exit_status == 0:
                 return replace(s, ended=Status.EXITED, ended_reason="exited with status 0")
-            code = "unknown" if signal.exit_status is None else str(signal.exit_status)
-            return replace(s, ended=Status.CRASHED, ended_reason=f"exited with status {code}")
+            if signal.exit_status is None:
+                # tmux may not have the exit status yet: wait for it, briefly.
+                if not s.dead_at:
+                    return replace(s, dead_at=signal.at)
+                if signal.at - s.dead_at < DEAD_STATUS_WAIT:
+                    return s
+                return replace(s, ended=Status.CRASHED,
+                               ended_reason="ended without an exit status (killed by a signal?)")
+            code = signal.exit_status
+            why = f"killed by signal {-code}" if code < 0 else f"exited with status {code}"
+            return replace(s, ended=Status.CRASHED, ended_reason=why)
         return s
     return _apply_person(s, signal)
 

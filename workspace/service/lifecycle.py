@@ -233,8 +233,9 @@ class LifecycleMixin(WorkspaceBase):
         this file once read: it may hold secrets."""
         paths.dir.mkdir(parents=True, exist_ok=True)
         inherited = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+        paths.exit_status.unlink(missing_ok=True)  # a relaunch starts without an ending
         spec = {"argv": plan.argv, "env": {**inherited, **env, **plan.env}, "cwd": cwd,
-                "install_hint": install_hint}
+                "install_hint": install_hint, "exit_file": str(paths.exit_status)}
         tmp = paths.launch_spec.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

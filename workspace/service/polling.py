@@ -188,7 +188,10 @@ class PollingMixin(MessagingMixin):
         if pane is None:
             signals.append(ProcessSeen(now, present=False))
         else:
-            signals.append(ProcessSeen(now, True, pane.dead, pane.dead_status))
+            code = pane.dead_status
+            if pane.dead and code is None:
+                code = self._recorded_exit(agent)
+            signals.append(ProcessSeen(now, True, pane.dead, code))
         plain = ""
         if seen is not None and pane is not None:
             screen, changed = seen
@@ -207,6 +210,14 @@ class PollingMixin(MessagingMixin):
         if pane is not None and not pane.dead and plain:
             self._deliver_pending_prompt(agent, integ, new, plain, pane)
         return skipped
+
+    def _recorded_exit(self, agent: Agent) -> int | None:
+        """The exit code the launcher wrote when the agent ended, if it did."""
+        try:
+            text = self.paths(agent.id).exit_status.read_text(encoding="ascii").strip()
+        except OSError:
+            return None
+        return int(text) if text.lstrip("-").isdigit() else None
 
     # -- hook events --------------------------------------------------------------------
 

@@ -34,11 +34,15 @@ class AgentPaths:
     dir: Path
     events: Path
     launch_spec: Path
+    exit_status: Path
+    """Written by the launcher when the agent ends: its exit code, or -N for signal N (tmux can
+    mark a pane dead without ever reporting the status)."""
 
     @classmethod
     def under(cls, state_dir: Path, agent_id: str) -> AgentPaths:
         base = state_dir / "agents" / agent_id
-        return cls(dir=base, events=base / "events.jsonl", launch_spec=base / "launch.json")
+        return cls(dir=base, events=base / "events.jsonl", launch_spec=base / "launch.json",
+                   exit_status=base / "exit-status")
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,10 @@ class ReviewActions(AgentScreen):
         self.notify(result.summary(), title="merged", timeout=8)
         self.table.marked.discard(self._id_of(result.name))
         self.table.refresh_marks()
-        if result.cleanup is not None:
+        if result.cleanup_error:
+            self.notify(f"{result.name} is merged but was not cleaned up: "
+                        f"{result.cleanup_error}", severity="error", timeout=10)
+        elif result.cleanup is not None:
             self.notify(result.cleanup.summary(), timeout=6)
         elif result.cleanup_offered:
             self._offer_cleanup(result)
