@@ -8,6 +8,7 @@ from workspace.adapters.agents.claude import Claude
 from workspace.adapters.agents.codex import Codex
 from workspace.adapters.agents.demo import Demo
 from workspace.adapters.agents.gemini import Gemini
+from workspace.adapters.agents.opencode import Opencode
 from workspace.adapters.agents.shell import Shell
 from workspace.core.settings import PresetSpec
 
@@ -17,6 +18,7 @@ _KINDS: dict[str, type[Generic]] = {
     "codex": Codex,
     "demo": Demo,
     "gemini": Gemini,
+    "opencode": Opencode,
     "shell": Shell,
 }
 

@@ -1,0 +1,24 @@
+"""opencode pane rules against screens captured from opencode 1.18.33
+(tests/fixtures/panes/opencode, see its README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workspace.adapters.agents.rules import load_rules
+from workspace.core.agent import Status
+
+FIXTURES = Path(__file__).parent / "fixtures" / "panes" / "opencode"
+
+
+@pytest.mark.parametrize(("name", "status"), [
+    ("needs_permission", Status.NEEDS_PERMISSION),
+    ("working", Status.WORKING),
+    ("waiting", Status.WAITING),
+    ("waiting-new-session", Status.WAITING),
+])
+def test_opencode_screens(name: str, status: Status) -> None:
+    screen = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+    assert load_rules("opencode").classify(screen)[0] == status

@@ -1,0 +1,134 @@
+"""opencode messages, one JSON object per line: a message's info as opencode stores it (the
+`data` of a row of the `message` table of `opencode.db`, with the row's `id` and `session_id`
+added as `id` and `sessionID`; or a legacy `storage/message/<session>/<message>.json` file, which
+has them already). The adapter writes a line each time it sees a message change, so one message
+comes many times as opencode rewrites it while it streams: every copy gives a usage record keyed
+by the message id, and the store keeps the largest.
+
+What a message says (opencode 1.18, `MessageV2.Info`):
+- `role: "user"` -> working (a new turn), `time.created`;
+- `role: "assistant"`: `modelID`, `providerID`, `cost` (USD, opencode's own from the model's
+  prices), `tokens {input, output, reasoning, cache {read, write}}` with `input` exclusive of
+  the cache and `output` exclusive of `reasoning` (both billed as output here), `time {created,
+  completed}`, `finish` ("stop", "tool-calls", ...), `error {name, data {message}}`.
+  Not completed -> working; completed with `finish` "tool-calls" -> working (the next step
+  follows); completed otherwise -> waiting; an error -> error, rate_limited for quota words,
+  waiting for `MessageAbortedError` (the person pressed Esc).
+Permission requests are not in messages: they come from the pane text.
+"""
+
+from __future__ import annotations
+
+from workspace.core.agent import Status, Tokens
+from workspace.core.status import Observed, Source
+from workspace.core.transcripts.base import (
+    Finding,
+    SessionSeen,
+    UsageRecord,
+    as_int,
+    get_dict,
+    load_json_object,
+    parse_time,
+)
+
+_RATE_WORDS = ("rate limit", "rate_limit", "usage limit", "quota", "429", "too many requests")
+_STEP_FINISHES = ("tool-calls", "tool_calls")
+
+
+def tokens_of(tokens: dict[str, object]) -> Tokens:
+    cache = get_dict(tokens, "cache")
+    return Tokens(
+        input=as_int(tokens.get("input")),
+        output=as_int(tokens.get("output")) + as_int(tokens.get("reasoning")),
+        cache_read=as_int(cache.get("read")),
+        cache_write=as_int(cache.get("write")),
+    )
+
+
+def _cost(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value >= 0 else None
+
+
+def _error_text(error: dict[str, object]) -> str:
+    data = get_dict(error, "data")
+    text = data.get("message") or error.get("message") or error.get("name") or "error"
+    return str(text)
+
+
+class OpencodeMessages:
+    def __init__(self, state: dict[str, object] | None = None) -> None:
+        state = state or {}
+        skipped = state.get("skipped", 0)
+        self.skipped = skipped if isinstance(skipped, int) else 0
+        self._session = str(state.get("session", ""))
+        model = state.get("model")
+        self._model = model if isinstance(model, str) and model else None
+
+    def state(self) -> dict[str, object]:
+        return {"skipped": self.skipped, "session": self._session, "model": self._model}
+
+    def feed(self, line: str, where: str) -> list[Finding]:
+        record = load_json_object(line)
+        if record is None:
+            if line.strip():
+                self.skipped += 1
+            return []
+        message_id = record.get("id")
+        role = record.get("role")
+        if not isinstance(message_id, str) or not message_id or role not in ("user",
+                                                                             "assistant"):
+            return []
+        found: list[Finding] = []
+        session = record.get("sessionID")
+        if isinstance(session, str) and session and not self._session:
+            self._session = session
+            path = get_dict(record, "path")
+            cwd = path.get("cwd")
+            found.append(SessionSeen(session_id=session,
+                                     cwd=cwd if isinstance(cwd, str) and cwd else None))
+        times = get_dict(record, "time")
+        created = parse_time(times.get("created"))
+        completed = parse_time(times.get("completed"))
+        if role == "user":
+            if created is not None:
+                found.append(Observed(Source.TRANSCRIPT, created, Status.WORKING,
+                                      "working on your message"))
+            return found
+        model = record.get("modelID")
+        if isinstance(model, str) and model and model != self._model:
+            self._model = model
+            found.append(SessionSeen(model=model))
+        tokens_info = get_dict(record, "tokens")
+        tokens = tokens_of(tokens_info)
+        cost = _cost(record.get("cost"))
+        if tokens.total > 0 or cost:
+            cache = get_dict(tokens_info, "cache")
+            context = (as_int(tokens_info.get("input")) + as_int(cache.get("read"))
+                       + as_int(cache.get("write")))
+            found.append(UsageRecord(key=f"opencode:{message_id}", model=self._model,
+                                     tokens=tokens, at=completed or created,
+                                     context_tokens=context or None, cost_usd=cost))
+        found.extend(self._status(record, created, completed))
+        return found
+
+    def _status(self, record: dict[str, object], created: float | None,
+                completed: float | None) -> list[Finding]:
+        error = get_dict(record, "error")
+        at = completed or created
+        if at is None:
+            return []
+        if error:
+            if error.get("name") == "MessageAbortedError":
+                return [Observed(Source.TRANSCRIPT, at, Status.WAITING, "turn interrupted")]
+            text = _error_text(error)
+            rate = any(word in text.lower() for word in _RATE_WORDS)
+            first = text.splitlines()[0][:160] if text.strip() else "error"
+            return [Observed(Source.TRANSCRIPT, at,
+                             Status.RATE_LIMITED if rate else Status.ERROR, first)]
+        if completed is None:
+            return [Observed(Source.TRANSCRIPT, at, Status.WORKING, "working")]
+        if record.get("finish") in _STEP_FINISHES:
+            return [Observed(Source.TRANSCRIPT, at, Status.WORKING, "working")]
+        return [Observed(Source.TRANSCRIPT, at, Status.WAITING, "turn finished")]
