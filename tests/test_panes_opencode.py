@@ -15,6 +15,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "panes" / "opencode"
 
 @pytest.mark.parametrize(("name", "status"), [
     ("needs_permission", Status.NEEDS_PERMISSION),
+    ("needs_permission-always-confirm", Status.NEEDS_PERMISSION),
+    ("waiting-after-reject", Status.WAITING),
     ("working", Status.WORKING),
     ("waiting", Status.WAITING),
     ("waiting-new-session", Status.WAITING),

@@ -1,0 +1,178 @@
+"""The real opencode (pinned, installed by scripts/install-test-clis), spawned by the product in its
+own tmux session and worktree, against a scripted local server speaking the OpenAI Chat
+Completions API (streaming SSE), configured like a person would: a custom provider with a
+`baseURL` and model prices, `"permission": {"bash": "ask"}`, all of it in
+`OPENCODE_CONFIG_CONTENT` and the XDG dirs of a throwaway home. The first prompt is typed in once
+opencode is ready; the script makes the model run `bash`; the test sees working ->
+needs_permission (pane text), approves with `workspace approve`, sees working -> waiting (the
+messages opencode stores in its database), and finds the token totals equal to what the server
+reported and the cost equal to opencode's own (the server's tokens at the configured prices).
+Then opencode is quit, restarted by the product with `--session <id>`, given a second message,
+and the totals follow the server again.
+
+This test must run in CI: a missing CLI is a failure, not a skip."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_user_config
+from tests.support.chat_server import MODEL, ChatServer, Script
+from tests.support.cli import run_cli
+from tests.support.wait import wait_for
+from workspace.core.agent import Status
+from workspace.service import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENCODE = ROOT / ".cache" / "agent-clis" / "opencode" / "node_modules" / ".bin" / "opencode"
+# USD per million tokens, as configured for the scripted model (opencode computes the cost).
+PRICE = {"input": 1.25, "output": 10.0, "cache_read": 0.125, "cache_write": 0.0}
+
+
+def opencode_config(server: ChatServer) -> dict[str, object]:
+    return {
+        "$schema": "https://opencode.ai/config.json",
+        "autoupdate": False,
+        "share": "disabled",
+        "model": f"scripted/{MODEL}",
+        "small_model": f"scripted/{MODEL}",
+        "permission": {"bash": "ask"},
+        "provider": {"scripted": {
+            "npm": "@ai-sdk/openai-compatible",
+            "name": "Scripted",
+            "options": {"baseURL": server.base_url, "apiKey": "test-key"},
+            "models": {MODEL: {
+                "name": "GPT scripted",
+                "cost": {"input": PRICE["input"], "output": PRICE["output"],
+                         "cache_read": PRICE["cache_read"], "cache_write": 0},
+                "limit": {"context": 200000, "output": 32000}}},
+        }},
+    }
+
+
+def preset_config(home: Path, server: ChatServer) -> str:
+    env = {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "OPENCODE_CONFIG_CONTENT": json.dumps(opencode_config(server)),
+        "OPENCODE_DISABLE_AUTOUPDATE": "1",
+        "OPENCODE_DISABLE_MODELS_FETCH": "1",
+    }
+    env_toml = ", ".join(f"{k} = {json.dumps(v)}" for k, v in env.items())
+    return (
+        "[workspace]\npoll_interval = 0.3\n"
+        "[presets.opencode]\n"
+        f"command = {json.dumps(str(OPENCODE))}\n"
+        f"env = {{ {env_toml} }}\n"
+    )
+
+
+def watch(ws: Workspace, name: str, until: Status, timeout: float,
+          seen: list[tuple[Status, str]]) -> None:
+    """Poll like the TUI does, recording every status change, until `until` is reached."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ws.refresh()
+        agent = ws.agent(name)
+        if not seen or seen[-1][0] != agent.status:
+            seen.append((agent.status, agent.status_reason))
+        if agent.status == until:
+            return
+        time.sleep(0.2)
+    screen = "".join(ws.tmux.capture([p.pane_id for p in ws.tmux.list_panes() or []],
+                                     colors=False).values())
+    raise AssertionError(f"{name} never became {until.value}; seen {seen}\n{screen}")
+
+
+def row_of(repo: Path, name: str) -> dict[str, object]:
+    listed = run_cli("ls", "--json", cwd=repo)
+    assert listed.returncode == 0, listed.stderr
+    row = next(a for a in json.loads(listed.stdout) if a["name"] == name)
+    assert isinstance(row, dict)
+    return row
+
+
+def expected_usage(script: Script) -> dict[str, int]:
+    """The server's sums over the session's replies (not the title side calls), in the
+    product's terms: input without the cached part, output with the reasoning."""
+    replies = script.main_replies()
+    cached = sum(r.usage.cached_tokens for r in replies)
+    prompt = sum(r.usage.prompt_tokens for r in replies)
+    output = sum(r.usage.completion_tokens for r in replies)
+    return {"input": prompt - cached, "output": output, "cache_read": cached,
+            "cache_write": 0, "total": prompt + output}
+
+
+def cost_of(tokens: dict[str, int]) -> float:
+    return sum(tokens[k] * PRICE[k] for k in PRICE) / 1_000_000
+
+
+def test_opencode_end_to_end(repo: Path, tmp_path: Path) -> None:
+    assert OPENCODE.exists(), "opencode is not installed: run ./scripts/install-test-clis"
+    script = Script(command="touch made-by-opencode.txt", delay=1.5)
+    with ChatServer(script) as server:
+        home = tmp_path / "opencode-home"
+        home.mkdir()
+        write_user_config(preset_config(home, server))
+        ws = Workspace.open(repo)
+        try:
+            agent = ws.spawn("oc1", preset="opencode", prompt="Please run the command")
+            worktree = Path(agent.worktree)
+
+            seen: list[tuple[Status, str]] = []
+            watch(ws, "oc1", Status.NEEDS_PERMISSION, 120, seen)
+            assert Status.WORKING in [s for s, _ in seen], seen
+            assert "asks for permission" in seen[-1][1], seen
+            assert not (worktree / "made-by-opencode.txt").exists()
+
+            approved = run_cli("approve", "oc1", cwd=repo)
+            assert approved.returncode == 0, (approved.stderr, seen)
+            after: list[tuple[Status, str]] = []
+            watch(ws, "oc1", Status.WAITING, 60, after)
+            assert Status.WORKING in [s for s, _ in after], after
+            wait_for(lambda: (worktree / "made-by-opencode.txt").exists(), 10,
+                     what="the approved command to run")
+
+            agent = ws.agent("oc1")
+            assert agent.session_id and agent.session_id.startswith("ses_"), agent.session_id
+            # nothing of ours in the worktree or in opencode's config dir
+            assert not (worktree / ".opencode").exists()
+            assert not (home / "config" / "opencode" / "opencode.json").exists()
+
+            assert script.kinds().count("call") == 1 and script.kinds().count("final") == 1
+            wait_for(lambda: ws.refresh() and row_of(repo, "oc1")["tokens"]
+                     == expected_usage(script), 15, what="the final message's usage")
+            expected = expected_usage(script)
+            row = row_of(repo, "oc1")
+            assert row["session_id"] == agent.session_id
+            assert row["model"] == MODEL
+            assert row["tokens"] == expected, (row["tokens"], expected)
+            assert row["cost_usd"] == pytest.approx(cost_of(expected), abs=1e-6)
+
+            # quit opencode; restart continues its session
+            ws.type_keys("oc1", ["C-c"])
+            wait_for(lambda: ws.refresh() and ws.agent("oc1").status.ended, 30,
+                     what="opencode to quit")
+            ws.restart("oc1")
+            watch(ws, "oc1", Status.WAITING, 90, [])
+            ws.send("oc1", "Once more please")
+            again: list[tuple[Status, str]] = []
+            watch(ws, "oc1", Status.NEEDS_PERMISSION, 90, again)
+            ws.approve("oc1")
+            watch(ws, "oc1", Status.WAITING, 60, again)
+            assert ws.agent("oc1").session_id == agent.session_id
+            assert script.kinds().count("call") == 2 and script.kinds().count("final") == 2
+            wait_for(lambda: ws.refresh() and row_of(repo, "oc1")["tokens"]
+                     == expected_usage(script), 15, what="the second turn's usage")
+            expected = expected_usage(script)
+            row = row_of(repo, "oc1")
+            assert row["cost_usd"] == pytest.approx(cost_of(expected), abs=1e-6)
+        finally:
+            ws.close()
