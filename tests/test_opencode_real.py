@@ -8,7 +8,8 @@ needs_permission (pane text), approves with `workspace approve`, sees working ->
 messages opencode stores in its database), and finds the token totals equal to what the server
 reported and the cost equal to opencode's own (the server's tokens at the configured prices).
 Then opencode is quit, restarted by the product with `--session <id>`, given a second message,
-and the totals follow the server again.
+and the totals follow the server again; a third message's command is denied with `workspace
+deny` and the turn ends without running it.
 
 This test must run in CI: a missing CLI is a failure, not a skip."""
 
@@ -174,5 +175,19 @@ def test_opencode_end_to_end(repo: Path, tmp_path: Path) -> None:
             expected = expected_usage(script)
             row = row_of(repo, "oc1")
             assert row["cost_usd"] == pytest.approx(cost_of(expected), abs=1e-6)
+
+            # a third turn, denied: opencode rejects the call and ends the turn (the pane
+            # says so: the stored step looks like any tool-call step); the step still counts
+            (worktree / "made-by-opencode.txt").unlink()
+            ws.send("oc1", "And once more")
+            third: list[tuple[Status, str]] = []
+            watch(ws, "oc1", Status.NEEDS_PERMISSION, 90, third)
+            denied = run_cli("deny", "oc1", cwd=repo)
+            assert denied.returncode == 0, denied.stderr
+            watch(ws, "oc1", Status.WAITING, 60, third)
+            assert not (worktree / "made-by-opencode.txt").exists()
+            assert script.kinds().count("call") == 3 and script.kinds().count("final") == 2
+            wait_for(lambda: ws.refresh() and row_of(repo, "oc1")["tokens"]
+                     == expected_usage(script), 15, what="the denied step's usage")
         finally:
             ws.close()

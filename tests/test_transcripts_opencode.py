@@ -16,6 +16,7 @@ from workspace.adapters.agents.opencode import (
     Exporter,
     database,
     find_session_db,
+    find_session_files,
 )
 from workspace.adapters.tail import MAX_LINE, read_new_lines
 from workspace.core.agent import Status, Tokens
@@ -197,3 +198,50 @@ def test_exporter_on_a_real_database(tmp_path: Path) -> None:
     exporter.export(data, db, SESSION)
     Exporter(paths).export(data, db, SESSION)
     assert exporter.out.stat().st_size == size
+
+
+def test_exporter_on_legacy_json_storage(tmp_path: Path) -> None:
+    # Source-derived layout (builds before the SQLite database): storage/session/<project>/
+    # <session>.json with `directory`, storage/message/<session>/<message>.json holding the
+    # message info with its id. Filled with the last copy of each real recorded row.
+    data = tmp_path / "opencode"
+    last: dict[str, dict[str, object]] = {}
+    for raw in SNAPSHOTS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(raw)
+        last[row["id"]] = {**json.loads(row["data"]), "id": row["id"],
+                           "sessionID": row["session_id"]}
+    sessions = data / "storage" / "session" / "project1"
+    sessions.mkdir(parents=True)
+    (sessions / f"{SESSION}.json").write_text(json.dumps({
+        "id": SESSION, "directory": WORKTREE, "time": {"created": META["started"] * 1000}}))
+    (sessions / "ses_child.json").write_text(json.dumps({
+        "id": "ses_child", "parentID": SESSION, "directory": WORKTREE,
+        "time": {"created": META["started"] * 1000}}))
+    messages = data / "storage" / "message" / SESSION
+    messages.mkdir(parents=True)
+    for message_id, info in last.items():
+        (messages / f"{message_id}.json").write_text(json.dumps(info))
+    assert database(data, {}) is None
+    assert find_session_files(data, WORKTREE, float(META["started"])) == SESSION
+    assert find_session_files(data, "/elsewhere", 0.0) is None
+    paths = AgentPaths.under(tmp_path / "state", "a1")
+    exporter = Exporter(paths)
+    exporter.export(data, None, SESSION)
+    size = exporter.out.stat().st_size
+    exporter.export(data, None, SESSION)
+    assert exporter.out.stat().st_size == size  # unchanged files are not copied again
+    found = feed_all([line for line, _ in read_new_lines(exporter.out, 0).lines])
+    kept = usage_by_key(found)
+    assert total(kept) == EXPECTED
+    assert cost(kept) == pytest.approx(EXPECTED_COST, abs=1e-9)
+
+
+def test_database_named_by_opencode_db(tmp_path: Path) -> None:
+    data = tmp_path / "opencode"
+    data.mkdir()
+    shutil.copy(DB, data / "opencode-dev.db")
+    assert database(data, {}) == data / "opencode-dev.db"  # a channel build's database
+    shutil.copy(DB, tmp_path / "elsewhere.db")
+    assert database(data, {"OPENCODE_DB": str(tmp_path / "elsewhere.db")}) == \
+        tmp_path / "elsewhere.db"
+    assert database(data, {"OPENCODE_DB": "missing.db"}) is None

@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def find_session_db(db: Path, worktree: str, since: float) -> str | None:
     """The first top-level session whose directory is the worktree, made since `since`."""
     wanted = sorted({worktree, os.path.realpath(worktree)})
     try:
-        with connect(db) as conn:
+        with closing(connect(db)) as conn:
             cols = _columns(conn, "session")
             if not {"id", "directory"} <= cols:
                 return None
@@ -130,6 +131,7 @@ class Exporter:
         self._state_file = paths.dir / EXPORT_STATE
         self._seen: dict[str, float] = {}
         self._session = ""
+        self._mark: tuple[str, tuple[int, int], tuple[int, int]] | None = None
         try:
             saved = json.loads(self._state_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -142,7 +144,17 @@ class Exporter:
     def export(self, data: Path, db: Path | None, session: str) -> None:
         if session != self._session:
             self._session, self._seen = session, {}
+            self._mark = None
+        if db is not None:
+            # The database and its WAL unchanged since the last look: nothing to query.
+            mark = (session, _stamp(db), _stamp(db.with_name(db.name + "-wal")))
+            if mark == self._mark:
+                return
+            self._mark = mark
         rows = self._rows_db(db, session) if db is not None else self._rows_files(data, session)
+        if rows is None:  # the database could not be read (locked, being replaced): next time
+            self._mark = None
+            return
         if not rows:
             return
         lines = []
@@ -157,10 +169,11 @@ class Exporter:
         tmp.write_text(json.dumps({"session": session, "seen": self._seen}), encoding="utf-8")
         tmp.replace(self._state_file)
 
-    def _rows_db(self, db: Path, session: str) -> list[tuple[str, float, dict[str, object]]]:
+    def _rows_db(self, db: Path,
+                 session: str) -> list[tuple[str, float, dict[str, object]]] | None:
         newest = max(self._seen.values(), default=0.0)
         try:
-            with connect(db) as conn:
+            with closing(connect(db)) as conn:
                 cols = _columns(conn, "message")
                 stamp = "time_updated" if "time_updated" in cols else "rowid"
                 rows = conn.execute(
@@ -168,7 +181,7 @@ class Exporter:
                     f"AND {stamp} >= ? AND length(data) <= ? ORDER BY {stamp}, id",
                     (session, newest, MAX_MESSAGE)).fetchall()
         except sqlite3.Error:
-            return []
+            return None
         out = []
         for message_id, updated, raw in rows:
             key = str(message_id)
@@ -187,7 +200,7 @@ class Exporter:
                 stat = path.stat()
                 if stat.st_size > MAX_MESSAGE:
                     continue
-                if self._seen.get(path.stem) == stat.st_mtime_ns:
+                if self._seen.get(path.stem) == float(stat.st_mtime_ns):
                     continue
                 info = _json_object(path.read_bytes())
             except OSError:
@@ -195,6 +208,14 @@ class Exporter:
             if info is not None:
                 out.append((path.stem, float(stat.st_mtime_ns), info))
         return out
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def _json_object(raw: object) -> dict[str, object] | None:
