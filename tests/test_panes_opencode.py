@@ -18,6 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "panes" / "opencode"
     ("needs_permission-always-confirm", Status.NEEDS_PERMISSION),
     ("waiting-after-reject", Status.WAITING),
     ("working", Status.WORKING),
+    ("working-esc-armed", Status.WORKING),
     ("waiting", Status.WAITING),
     ("waiting-new-session", Status.WAITING),
 ])

@@ -245,3 +245,17 @@ def test_database_named_by_opencode_db(tmp_path: Path) -> None:
     assert database(data, {"OPENCODE_DB": str(tmp_path / "elsewhere.db")}) == \
         tmp_path / "elsewhere.db"
     assert database(data, {"OPENCODE_DB": "missing.db"}) is None
+
+
+def test_real_interrupted_turn_is_waiting() -> None:
+    rows = (FIXTURES / "message-rows-aborted-1.18.33.jsonl").read_text(encoding="utf-8")
+    lines = []
+    for raw in rows.splitlines():
+        row = json.loads(raw)
+        lines.append(json.dumps({**json.loads(row["data"]), "id": row["id"],
+                                 "sessionID": row["session_id"]}))
+    found = feed_all(lines)
+    assert freshest(found) == Status.WAITING
+    assert [f.reason for f in found if isinstance(f, Observed)
+            and f.status == Status.WAITING] == ["turn interrupted"]
+    assert usage_by_key(found) == {}  # nothing was billed
