@@ -259,3 +259,55 @@ def test_real_interrupted_turn_is_waiting() -> None:
     assert [f.reason for f in found if isinstance(f, Observed)
             and f.status == Status.WAITING] == ["turn interrupted"]
     assert usage_by_key(found) == {}  # nothing was billed
+
+
+SUB_DB = FIXTURES / "opencode-subagent-1.18.33.db"
+SUB_ROWS = FIXTURES / "message-rows-subagent-1.18.33.jsonl"
+SUB_PARENT = "ses_df829bd16ffeynQCz9uBzYDPaW"
+SUB_CHILD = "ses_df829a3c9ffeaMf7SZbs7Glsvf"
+# The server's replies: the task call, the sub-agent's answer, the final answer (prompt, cached,
+# completion incl. 8 reasoning each), at the configured prices.
+SUB_TOKENS = Tokens(input=(1600 - 310) + (1700 - 320) + (1800 - 330), output=55 + 60 + 65,
+                    cache_read=310 + 320 + 330)
+SUB_COST = 0.00220125 + 0.002365 + 0.00252875
+
+
+def rows_as_lines(path: Path) -> list[tuple[dict[str, object], str]]:
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(raw)
+        info = {**json.loads(row["data"]), "id": row["id"], "sessionID": row["session_id"]}
+        out.append((row, json.dumps(info)))
+    return out
+
+
+def test_real_subagent_session_counts_but_does_not_end_the_turn() -> None:
+    rows = rows_as_lines(SUB_ROWS)
+    lines = [line for _, line in rows]
+    found = feed_all(lines)
+    kept = usage_by_key(found)
+    assert total(kept) == SUB_TOKENS
+    assert cost(kept) == pytest.approx(SUB_COST, abs=1e-9)
+    assert [f.session_id for f in found if isinstance(f, SessionSeen) and f.session_id] == \
+        [SUB_PARENT]
+    # when the sub-agent's own answer has completed, the agent is still working
+    child_done = next(n for n, (row, line) in enumerate(rows)
+                      if row["session_id"] == SUB_CHILD and '"finish":"stop"' in row["data"]
+                      and '"completed"' in row["data"])
+    assert freshest(feed_all(lines[: child_done + 1])) == Status.WORKING
+    assert freshest(found) == Status.WAITING
+
+
+def test_exporter_copies_subagent_sessions_along(tmp_path: Path) -> None:
+    data = tmp_path / "opencode"
+    data.mkdir()
+    shutil.copy(SUB_DB, data / "opencode.db")
+    db = data / "opencode.db"
+    assert find_session_db(db, "/tmp/oc-probe/proj", 0.0) == SUB_PARENT  # not the child
+    exporter = Exporter(AgentPaths.under(tmp_path / "state", "a1"))
+    exporter.export(data, db, SUB_PARENT)
+    found = feed_all([line for line, _ in read_new_lines(exporter.out, 0).lines])
+    kept = usage_by_key(found)
+    assert total(kept) == SUB_TOKENS
+    assert cost(kept) == pytest.approx(SUB_COST, abs=1e-9)
+    assert freshest(found) == Status.WAITING

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 MODEL = "gpt-scripted"
+SUB_PROMPT = "SCRIPTED-SUBAGENT: reply with one line."
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Reply:
     main: bool
     usage: Usage
     kind: str
-    """'call', 'final' or 'side'."""
+    """'call' (bash), 'task' (a sub-agent), 'sub' (the sub-agent's request), 'final' or
+    'side'."""
 
 
 @dataclass
@@ -48,6 +50,9 @@ class Script:
     final_text: str = "Done: I ran the command."
     delay: float = 0.0
     """Seconds to wait before each main reply completes (so a test sees `working`)."""
+    subagent: bool = False
+    """Ask for a sub-agent (the `task` tool) instead of running the command: opencode runs it
+    in a child session, whose request gets a plain answer (kind 'sub')."""
     replies: list[Reply] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,6 +80,16 @@ def _last_role(body: dict[str, Any]) -> str:
     messages = body.get("messages") or []
     last = messages[-1] if messages else {}
     return str(last.get("role") or "") if isinstance(last, dict) else ""
+
+
+def _user_asked(body: dict[str, Any], text: str) -> bool:
+    """A user message of the conversation holds `text` (the sub-agent's own session; the parent
+    session only has it inside its tool call)."""
+    for message in body.get("messages") or []:
+        if isinstance(message, dict) and message.get("role") == "user" \
+                and text in json.dumps(message.get("content")):
+            return True
+    return False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -106,10 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
         tools = _tool_names(body)
         if "bash" not in tools:
             kind = "side"
+        elif _user_asked(body, SUB_PROMPT):
+            kind = "sub"
         elif _last_role(body) == "tool":
             kind = "final"
         else:
-            kind = "call"
+            kind = "task" if script.subagent else "call"
         usage = Usage(prompt_tokens=1500 + 100 * n, cached_tokens=300 + 10 * n,
                       completion_tokens=50 + 5 * n, reasoning_tokens=8 if kind != "side" else 0)
         reply_id = f"chatcmpl-{uuid.uuid4().hex[:16]}"
@@ -127,8 +144,15 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(script.delay)
         if kind == "final":
             self._stream_text(reply_id, model, script.final_text, usage)
+        elif kind == "sub":
+            self._stream_text(reply_id, model, "Sub-agent: nothing to do.", usage)
+        elif kind == "task":
+            self._stream_call(reply_id, model, usage, "task", {
+                "description": "Scripted sub-task", "prompt": SUB_PROMPT,
+                "subagent_type": "general"})
         else:
-            self._stream_call(reply_id, model, usage)
+            self._stream_call(reply_id, model, usage, "bash", {
+                "command": script.command, "description": "Run the scripted command"})
 
     def _json(self, value: object, status: int = 200) -> None:
         data = json.dumps(value).encode()
@@ -168,12 +192,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._chunk(reply_id, model, {}, "stop", usage)
         self._done()
 
-    def _stream_call(self, reply_id: str, model: str, usage: Usage) -> None:
-        arguments = json.dumps({"command": self.server.script.command,
-                                "description": "Run the scripted command"})
+    def _stream_call(self, reply_id: str, model: str, usage: Usage, tool: str,
+                     args: dict[str, Any]) -> None:
+        arguments = json.dumps(args)
         self._chunk(reply_id, model, {"role": "assistant", "content": None, "tool_calls": [{
             "index": 0, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
-            "function": {"name": "bash", "arguments": ""}}]})
+            "function": {"name": tool, "arguments": ""}}]})
         self._chunk(reply_id, model, {"tool_calls": [{
             "index": 0, "function": {"arguments": arguments}}]})
         self._chunk(reply_id, model, {}, "tool_calls", usage)

@@ -121,6 +121,10 @@ def find_session_files(data: Path, worktree: str, since: float) -> str | None:
     return min(found)[1] if found else None
 
 
+Row = tuple[str, str, float, dict[str, object]]
+"""(message id, its session id, its update stamp, its info)"""
+
+
 class Exporter:
     """Copies the messages of one session that changed since the last call to the end of the
     agent's transcript file. What was copied (message id -> its update time or file mtime) is
@@ -158,10 +162,15 @@ class Exporter:
         if not rows:
             return
         lines = []
-        for message_id, stamp, info in rows:
-            info = {**info, "id": message_id, "sessionID": session}
+        for message_id, owner, stamp, info in rows:
+            info = {**info, "id": message_id, "sessionID": owner}
             lines.append(json.dumps(info, separators=(",", ":")) + "\n")
             self._seen[message_id] = stamp
+        if db is not None:
+            # Older rows are left out by the query itself: only those at the newest update
+            # time are needed to tell a row already copied from a new one.
+            newest = max(self._seen.values())
+            self._seen = {k: v for k, v in self._seen.items() if v >= newest}
         self.out.parent.mkdir(parents=True, exist_ok=True)
         with open(self.out, "a", encoding="utf-8") as handle:
             handle.write("".join(lines))
@@ -169,31 +178,36 @@ class Exporter:
         tmp.write_text(json.dumps({"session": session, "seen": self._seen}), encoding="utf-8")
         tmp.replace(self._state_file)
 
-    def _rows_db(self, db: Path,
-                 session: str) -> list[tuple[str, float, dict[str, object]]] | None:
+    def _rows_db(self, db: Path, session: str) -> list[Row] | None:
+        """Changed messages of the session and of its sub-agent sessions (`parent_id`)."""
         newest = max(self._seen.values(), default=0.0)
         try:
             with closing(connect(db)) as conn:
                 cols = _columns(conn, "message")
                 stamp = "time_updated" if "time_updated" in cols else "rowid"
+                owners = "session_id = ?"
+                args: tuple[object, ...] = (session,)
+                if "parent_id" in _columns(conn, "session"):
+                    owners = "session_id IN (SELECT id FROM session WHERE id = ? OR parent_id = ?)"
+                    args = (session, session)
                 rows = conn.execute(
-                    f"SELECT id, {stamp}, data FROM message WHERE session_id = ? "
+                    f"SELECT id, session_id, {stamp}, data FROM message WHERE {owners} "
                     f"AND {stamp} >= ? AND length(data) <= ? ORDER BY {stamp}, id",
-                    (session, newest, MAX_MESSAGE)).fetchall()
+                    (*args, newest, MAX_MESSAGE)).fetchall()
         except sqlite3.Error:
             return None
         out = []
-        for message_id, updated, raw in rows:
+        for message_id, owner, updated, raw in rows:
             key = str(message_id)
             stamp_value = float(updated or 0)
             if self._seen.get(key) == stamp_value:
                 continue
             info = _json_object(raw)
             if info is not None:
-                out.append((key, stamp_value, info))
+                out.append((key, str(owner), stamp_value, info))
         return out
 
-    def _rows_files(self, data: Path, session: str) -> list[tuple[str, float, dict[str, object]]]:
+    def _rows_files(self, data: Path, session: str) -> list[Row]:
         out = []
         for path in sorted((data / "storage" / "message" / session).glob("*.json")):
             try:
@@ -206,7 +220,7 @@ class Exporter:
             except OSError:
                 continue
             if info is not None:
-                out.append((path.stem, float(stat.st_mtime_ns), info))
+                out.append((path.stem, session, float(stat.st_mtime_ns), info))
         return out
 
 

@@ -14,6 +14,9 @@ What a message says (opencode 1.18, `MessageV2.Info`):
   Not completed -> working; completed with `finish` "tool-calls" -> working (the next step
   follows); completed otherwise -> waiting; an error -> error, rate_limited for quota words,
   waiting for `MessageAbortedError` (the person pressed Esc).
+Messages of another session than the first one seen (sub-agent sessions the adapter copies
+along, whose parent is the agent's session) count for usage but claim no status: a sub-agent
+finishing is not the agent's turn ending.
 Permission requests are not in messages: they come from the pane text.
 """
 
@@ -92,7 +95,8 @@ class OpencodeMessages:
         created = parse_time(times.get("created"))
         completed = parse_time(times.get("completed"))
         if role == "user":
-            if created is not None:
+            if created is not None and (not isinstance(session, str) or not session
+                                        or session == self._session):
                 found.append(Observed(Source.TRANSCRIPT, created, Status.WORKING,
                                       "working on your message"))
             return found
@@ -110,6 +114,11 @@ class OpencodeMessages:
             found.append(UsageRecord(key=f"opencode:{message_id}", model=self._model,
                                      tokens=tokens, at=completed or created,
                                      context_tokens=context or None, cost_usd=cost))
+        if isinstance(session, str) and session and session != self._session:
+            at = completed or created
+            if at is not None:
+                found.append(Observed(Source.TRANSCRIPT, at, None))  # a sub-agent is busy
+            return found
         found.extend(self._status(record, created, completed))
         return found
 
