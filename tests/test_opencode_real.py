@@ -191,3 +191,30 @@ def test_opencode_end_to_end(repo: Path, tmp_path: Path) -> None:
                      == expected_usage(script), 15, what="the denied step's usage")
         finally:
             ws.close()
+
+
+def test_opencode_subagent_usage_counts(repo: Path, tmp_path: Path) -> None:
+    """The model delegates to a sub-agent (opencode's `task` tool): opencode runs it in a child
+    session; its request is counted with the agent's, and the agent is waiting only once the
+    parent's final answer is done."""
+    assert OPENCODE.exists(), "opencode is not installed: run ./scripts/install-test-clis"
+    script = Script(command="true", delay=1.5, subagent=True)
+    with ChatServer(script) as server:
+        home = tmp_path / "opencode-home"
+        home.mkdir()
+        write_user_config(preset_config(home, server))
+        ws = Workspace.open(repo)
+        try:
+            ws.spawn("oc2", preset="opencode", prompt="Please delegate")
+            seen: list[tuple[Status, str]] = []
+            watch(ws, "oc2", Status.WORKING, 90, seen)
+            wait_for(lambda: "final" in script.kinds(), 60, what="the parent's final request")
+            watch(ws, "oc2", Status.WAITING, 60, seen)
+            assert script.kinds().count("task") == 1 and script.kinds().count("sub") == 1
+            wait_for(lambda: ws.refresh() and row_of(repo, "oc2")["tokens"]
+                     == expected_usage(script), 15, what="the sub-agent's usage")
+            expected = expected_usage(script)
+            row = row_of(repo, "oc2")
+            assert row["cost_usd"] == pytest.approx(cost_of(expected), abs=1e-6)
+        finally:
+            ws.close()

@@ -5,7 +5,9 @@
 The database is opened read-only. Each tick the messages of the agent's session that changed
 since the last look are appended, one JSON object a line, to `opencode-messages.jsonl` in the
 agent's state dir; that file is the transcript the pure parser (`core.transcripts.opencode`)
-reads incrementally like every other CLI's. Nothing is written to opencode's config or data.
+reads incrementally like every other CLI's. Messages of sub-agent sessions (`parent_id` = the
+agent's session) are copied too: they count for usage, not for status. Nothing is written to
+opencode's config or data.
 Permission prompts are not stored by opencode: they come from the pane text.
 """
 
