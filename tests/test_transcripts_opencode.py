@@ -292,8 +292,8 @@ def test_real_subagent_session_counts_but_does_not_end_the_turn() -> None:
         [SUB_PARENT]
     # when the sub-agent's own answer has completed, the agent is still working
     child_done = next(n for n, (row, line) in enumerate(rows)
-                      if row["session_id"] == SUB_CHILD and '"finish":"stop"' in row["data"]
-                      and '"completed"' in row["data"])
+                      if row["session_id"] == SUB_CHILD and '"finish":"stop"' in str(row["data"])
+                      and '"completed"' in str(row["data"]))
     assert freshest(feed_all(lines[: child_done + 1])) == Status.WORKING
     assert freshest(found) == Status.WAITING
 
