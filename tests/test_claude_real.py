@@ -10,7 +10,6 @@ This test must run in CI: a missing CLI is a failure, not a skip."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from tests.conftest import write_user_config
 from tests.support.anthropic_server import MODEL, AnthropicServer, Script
 from tests.support.cli import run_cli
+from tests.support.real_cli import preset_toml, watch
 from workspace.core.agent import Status
 from workspace.core.review import BRANCH
 from workspace.service import Workspace
@@ -48,31 +48,7 @@ def preset_config(server: AnthropicServer, config: Path) -> str:
         "DISABLE_TELEMETRY": "1",
         "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
     }
-    env_toml = ", ".join(f"{k} = {json.dumps(v)}" for k, v in env.items())
-    return (
-        "[workspace]\npoll_interval = 0.3\n"
-        "[presets.claude]\n"
-        f"command = {json.dumps(str(CLAUDE))}\n"
-        f'args = ["--permission-mode", "default", "--model", "{MODEL}"]\n'
-        f"env = {{ {env_toml} }}\n"
-    )
-
-
-def watch(ws: Workspace, name: str, until: Status, timeout: float,
-          seen: list[tuple[Status, str]]) -> None:
-    """Poll like the TUI does, recording every status change, until `until` is reached."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ws.refresh()
-        agent = ws.agent(name)
-        if not seen or seen[-1][0] != agent.status:
-            seen.append((agent.status, agent.status_reason))
-        if agent.status == until:
-            return
-        time.sleep(0.2)
-    screen = "".join(ws.tmux.capture([p.pane_id for p in ws.tmux.list_panes() or []],
-                                     colors=False).values())
-    raise AssertionError(f"{name} never became {until.value}; seen {seen}\n{screen}")
+    return preset_toml("claude", CLAUDE, env, ["--permission-mode", "default", "--model", MODEL])
 
 
 def test_claude_code_end_to_end(repo: Path, tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ This test must run in CI: a missing CLI is a failure, not a skip."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ import pytest
 from tests.conftest import write_user_config
 from tests.support.cli import run_cli
 from tests.support.openai_server import MODEL, OpenAIServer, Script
+from tests.support.real_cli import preset_toml, row_of, watch
 from tests.support.wait import wait_for
 from workspace.core.agent import Status
 from workspace.service import Workspace
@@ -51,38 +51,7 @@ def codex_home(tmp_path: Path, server: OpenAIServer) -> Path:
 
 def preset_config(home: Path) -> str:
     env = {"CODEX_HOME": str(home), "SCRIPTED_API_KEY": "test-key"}
-    env_toml = ", ".join(f"{k} = {json.dumps(v)}" for k, v in env.items())
-    return (
-        "[workspace]\npoll_interval = 0.3\n"
-        "[presets.codex]\n"
-        f"command = {json.dumps(str(CODEX))}\n"
-        f"env = {{ {env_toml} }}\n"
-    )
-
-
-def watch(ws: Workspace, name: str, until: Status, timeout: float,
-          seen: list[tuple[Status, str]]) -> None:
-    """Poll like the TUI does, recording every status change, until `until` is reached."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ws.refresh()
-        agent = ws.agent(name)
-        if not seen or seen[-1][0] != agent.status:
-            seen.append((agent.status, agent.status_reason))
-        if agent.status == until:
-            return
-        time.sleep(0.2)
-    screen = "".join(ws.tmux.capture([p.pane_id for p in ws.tmux.list_panes() or []],
-                                     colors=False).values())
-    raise AssertionError(f"{name} never became {until.value}; seen {seen}\n{screen}")
-
-
-def row_of(repo: Path, name: str) -> dict[str, object]:
-    listed = run_cli("ls", "--json", cwd=repo)
-    assert listed.returncode == 0, listed.stderr
-    row = next(a for a in json.loads(listed.stdout) if a["name"] == name)
-    assert isinstance(row, dict)
-    return row
+    return preset_toml("codex", CODEX, env)
 
 
 def cost_of(tokens: dict[str, int]) -> float:
