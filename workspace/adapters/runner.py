@@ -8,28 +8,12 @@ import shutil
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from workspace.core.command import CommandResult
 
 OUTPUT_LIMIT = 64_000
 """Characters of output kept (the end: where failures are reported)."""
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    argv: tuple[str, ...]
-    returncode: int | None
-    """None when the command did not finish (timed out) or could not start."""
-    output: str
-    """stdout and stderr interleaved, at most OUTPUT_LIMIT characters (the end)."""
-    duration: float
-    timed_out: bool = False
-    missing: bool = False
-    """The program was not found or is not executable."""
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
 
 
 def find_program(name: str) -> str | None:

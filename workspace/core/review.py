@@ -664,29 +664,3 @@ def gh_pr_argv(base: str, branch: str, title: str, body: str, draft: bool = Fals
     argv = ["gh", "pr", "create", "--base", base, "--head", branch, "--title", title,
             "--body", body]
     return [*argv, "--draft"] if draft else argv
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """What the merge gate command did."""
-
-    argv: tuple[str, ...]
-    returncode: int | None
-    output: str
-    duration: float
-    timed_out: bool = False
-    missing: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0 and not self.timed_out and not self.missing
-
-    def describe(self, timeout: float) -> str:
-        shown = " ".join(self.argv)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        if self.missing:
-            return f"the gate command {shown!r} could not be run ({self.output.strip()})"
-        if self.timed_out:
-            return f"the gate command {shown!r} did not finish within {timeout:g}s"
-        return f"the gate command {shown!r} failed with status {self.returncode}"

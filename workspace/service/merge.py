@@ -29,6 +29,7 @@ from workspace.adapters import runner
 from workspace.adapters.git import CommitInfo, GitError, WorktreeStatus, without_untracked
 from workspace.adapters.proc import alive
 from workspace.core.agent import Agent, DiffStat, Status
+from workspace.core.command import CommandResult
 from workspace.core.diffstat import parse_numstat_z, summarize
 from workspace.core.errors import UsageError
 from workspace.core.review import (
@@ -36,7 +37,6 @@ from workspace.core.review import (
     INTERRUPTED,
     MERGED,
     MERGING,
-    GateResult,
     MergeTreeResult,
     QueueItem,
     QueueState,
@@ -90,7 +90,7 @@ class CheckoutBlocked(MergeRefused):
 
 
 class GateFailed(MergeRefused):
-    def __init__(self, message: str, name: str, gate: GateResult) -> None:
+    def __init__(self, message: str, name: str, gate: CommandResult) -> None:
         super().__init__(message, name)
         self.gate = gate
 
@@ -133,7 +133,7 @@ class MergeResult:
     """What base gained."""
     wip_commit: str | None = None
     """The commit made of the agent's uncommitted work (commit_wip), if any."""
-    gate: GateResult | None = None
+    gate: CommandResult | None = None
     checkout: str | None = None
     """The checkout whose files were brought up to date (base checked out there)."""
     cleanup: CleanupReport | None = None
@@ -575,13 +575,11 @@ class MergeMixin(ReviewMixin):
 
     # -- the gate -------------------------------------------------------------------------
 
-    def run_gate(self, agent: Agent, worktree: Path) -> GateResult:
+    def run_gate(self, agent: Agent, worktree: Path) -> CommandResult:
         """Run settings.merge.gate in the agent's worktree; raise GateFailed unless it
         passes within settings.merge.gate_timeout."""
         settings = self.settings.merge
-        done = runner.run_command(settings.gate, worktree, settings.gate_timeout)
-        result = GateResult(done.argv, done.returncode, done.output, done.duration,
-                            done.timed_out, done.missing)
+        result = runner.run_command(settings.gate, worktree, settings.gate_timeout)
         if result.ok:
             return result
         what = result.describe(settings.gate_timeout)
