@@ -17,11 +17,11 @@ from workspace.core.agent import Status, Tokens
 from workspace.core.status import Observed, Source
 from workspace.core.transcripts.base import (
     Finding,
+    JsonLines,
     SessionSeen,
     UsageRecord,
     as_int,
     get_dict,
-    load_json_object,
     parse_time,
 )
 
@@ -33,22 +33,13 @@ def _model(properties: dict[str, object]) -> str | None:
     return model
 
 
-class AiderAnalytics:
-    def __init__(self, state: dict[str, object] | None = None) -> None:
-        state = state or {}
-        skipped = state.get("skipped", 0)
-        self.skipped = skipped if isinstance(skipped, int) else 0
-        model = state.get("model")
-        self._model = model if isinstance(model, str) and model else None
-
-    def state(self) -> dict[str, object]:
-        return {"skipped": self.skipped, "model": self._model}
-
+class AiderAnalytics(JsonLines):
     def feed(self, line: str, where: str) -> list[Finding]:
-        record = load_json_object(line)
-        if record is None or not isinstance(record.get("event"), str):
-            if line.strip():
-                self.skipped += 1
+        record = self._load(line)
+        if record is None:
+            return []
+        if not isinstance(record.get("event"), str):
+            self.skipped += 1  # JSON, but not an analytics event
             return []
         event = record["event"]
         properties = get_dict(record, "properties")

@@ -91,3 +91,27 @@ def as_int(value: object) -> int:
 def get_dict(obj: dict[str, object], key: str) -> dict[str, object]:
     value = obj.get(key)
     return value if isinstance(value, dict) else {}
+
+
+class JsonLines:
+    """What every parser shares: one JSON object per line, a count of the lines that were not
+    one (malformed, truncated, huge), and the session id and model seen last, all kept in
+    `state()` so they survive a restart with the offset."""
+
+    def __init__(self, state: dict[str, object] | None = None) -> None:
+        state = state or {}
+        skipped = state.get("skipped", 0)
+        self.skipped = skipped if isinstance(skipped, int) else 0
+        self._session = str(state.get("session", ""))
+        model = state.get("model")
+        self._model = model if isinstance(model, str) and model else None
+
+    def state(self) -> dict[str, object]:
+        return {"skipped": self.skipped, "session": self._session, "model": self._model}
+
+    def _load(self, line: str) -> dict[str, object] | None:
+        """The line's JSON object; a non-blank line that is not one is counted as skipped."""
+        record = load_json_object(line)
+        if record is None and line.strip():
+            self.skipped += 1
+        return record

@@ -14,32 +14,21 @@ from workspace.core.agent import Status, Tokens
 from workspace.core.status import Observed, Source
 from workspace.core.transcripts.base import (
     Finding,
+    JsonLines,
     SessionSeen,
     UsageRecord,
     as_int,
     get_dict,
-    load_json_object,
     parse_time,
 )
 
 _RATE_WORDS = ("rate limit", "rate_limit", "usage limit", "overloaded", "429")
 
 
-class ClaudeTranscript:
-    def __init__(self, state: dict[str, object] | None = None) -> None:
-        state = state or {}
-        skipped = state.get("skipped", 0)
-        self.skipped = skipped if isinstance(skipped, int) else 0
-        self._session = str(state.get("session", ""))
-
-    def state(self) -> dict[str, object]:
-        return {"skipped": self.skipped, "session": self._session}
-
+class ClaudeTranscript(JsonLines):
     def feed(self, line: str, where: str) -> list[Finding]:
-        record = load_json_object(line)
+        record = self._load(line)
         if record is None:
-            if line.strip():
-                self.skipped += 1
             return []
         found: list[Finding] = []
         session = record.get("sessionId")

@@ -25,11 +25,11 @@ from workspace.core.agent import Status, Tokens
 from workspace.core.status import Observed, Source
 from workspace.core.transcripts.base import (
     Finding,
+    JsonLines,
     SessionSeen,
     UsageRecord,
     as_int,
     get_dict,
-    load_json_object,
     parse_time,
 )
 
@@ -54,14 +54,10 @@ def _vector(usage: dict[str, object]) -> list[int]:
     return [as_int(usage.get(name)) for name in _FIELDS]
 
 
-class CodexRollout:
+class CodexRollout(JsonLines):
     def __init__(self, state: dict[str, object] | None = None) -> None:
+        super().__init__(state)
         state = state or {}
-        skipped = state.get("skipped", 0)
-        self.skipped = skipped if isinstance(skipped, int) else 0
-        self._session = str(state.get("session", ""))
-        model = state.get("model")
-        self._model = model if isinstance(model, str) and model else None
         window = state.get("window")
         self._window = window if isinstance(window, int) and window > 0 else None
         self._per_response = bool(state.get("per_response", False))
@@ -69,15 +65,12 @@ class CodexRollout:
         self._last = [as_int(v) for v in last] if isinstance(last, list) else None
 
     def state(self) -> dict[str, object]:
-        return {"skipped": self.skipped, "session": self._session, "model": self._model,
-                "window": self._window, "per_response": self._per_response,
-                "last": self._last}
+        return {**super().state(), "window": self._window,
+                "per_response": self._per_response, "last": self._last}
 
     def feed(self, line: str, where: str) -> list[Finding]:
-        record = load_json_object(line)
+        record = self._load(line)
         if record is None:
-            if line.strip():
-                self.skipped += 1
             return []
         kind = record.get("type")
         payload = get_dict(record, "payload")

@@ -19,11 +19,11 @@ from workspace.core.agent import Status, Tokens
 from workspace.core.status import Observed, Source
 from workspace.core.transcripts.base import (
     Finding,
+    JsonLines,
     SessionSeen,
     UsageRecord,
     as_int,
     get_dict,
-    load_json_object,
     parse_time,
 )
 
@@ -46,21 +46,10 @@ def _text(content: object) -> str:
     return ""
 
 
-class GeminiSession:
-    def __init__(self, state: dict[str, object] | None = None) -> None:
-        state = state or {}
-        skipped = state.get("skipped", 0)
-        self.skipped = skipped if isinstance(skipped, int) else 0
-        self._session = str(state.get("session", ""))
-
-    def state(self) -> dict[str, object]:
-        return {"skipped": self.skipped, "session": self._session}
-
+class GeminiSession(JsonLines):
     def feed(self, line: str, where: str) -> list[Finding]:
-        record = load_json_object(line)
+        record = self._load(line)
         if record is None:
-            if line.strip():
-                self.skipped += 1
             return []
         if "$set" in record:
             record = get_dict(record, "$set")

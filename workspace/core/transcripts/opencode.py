@@ -26,11 +26,11 @@ from workspace.core.agent import Status, Tokens
 from workspace.core.status import Observed, Source
 from workspace.core.transcripts.base import (
     Finding,
+    JsonLines,
     SessionSeen,
     UsageRecord,
     as_int,
     get_dict,
-    load_json_object,
     parse_time,
 )
 
@@ -60,23 +60,10 @@ def _error_text(error: dict[str, object]) -> str:
     return str(text)
 
 
-class OpencodeMessages:
-    def __init__(self, state: dict[str, object] | None = None) -> None:
-        state = state or {}
-        skipped = state.get("skipped", 0)
-        self.skipped = skipped if isinstance(skipped, int) else 0
-        self._session = str(state.get("session", ""))
-        model = state.get("model")
-        self._model = model if isinstance(model, str) and model else None
-
-    def state(self) -> dict[str, object]:
-        return {"skipped": self.skipped, "session": self._session, "model": self._model}
-
+class OpencodeMessages(JsonLines):
     def feed(self, line: str, where: str) -> list[Finding]:
-        record = load_json_object(line)
+        record = self._load(line)
         if record is None:
-            if line.strip():
-                self.skipped += 1
             return []
         message_id = record.get("id")
         role = record.get("role")
