@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,6 +68,23 @@ def write_user_config(text: str) -> None:
     path = user_config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+@pytest.fixture
+def open_ws(repo: Path) -> Iterator[Callable[[str], Workspace]]:
+    """Open the workspace on `repo` with this [merge] config (no gate, no automatic clean-up
+    unless given); closed after the test."""
+    opened: list[Workspace] = []
+
+    def make(merge_toml: str = "") -> Workspace:
+        write_user_config(f"[merge]\ncleanup = \"never\"\n{merge_toml}")
+        ws = Workspace.open(repo)
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()
 
 
 @pytest.fixture

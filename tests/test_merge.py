@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import fcntl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_user_config
 from tests.support.cli import run_cli
 from tests.support.gitrepo import git
 from tests.support.review import (
@@ -34,22 +33,6 @@ from workspace.service.merge import (
     MergeRefused,
     NothingToMerge,
 )
-
-
-@pytest.fixture
-def open_ws(repo: Path) -> Iterator[Callable[[str], Workspace]]:
-    """Open the workspace with this [merge] config (the default one has no gate)."""
-    opened: list[Workspace] = []
-
-    def make(merge_toml: str = "") -> Workspace:
-        write_user_config(f"[merge]\ncleanup = \"never\"\n{merge_toml}")
-        ws = Workspace.open(repo)
-        opened.append(ws)
-        return ws
-
-    yield make
-    for ws in opened:
-        ws.close()
 
 
 def log(repo: Path, ref: str = "main") -> list[str]:

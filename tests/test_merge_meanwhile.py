@@ -9,12 +9,11 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_user_config
 from tests.support.gitrepo import git
 from tests.support.review import (
     Picture,
@@ -28,21 +27,6 @@ from tests.support.review import (
 from workspace.core.agent import Status
 from workspace.service import Workspace
 from workspace.service.merge import MergeConflict, MergeRefused
-
-
-@pytest.fixture
-def open_ws(repo: Path) -> Iterator[Callable[[str], Workspace]]:
-    opened: list[Workspace] = []
-
-    def make(merge_toml: str = "") -> Workspace:
-        write_user_config(f"[merge]\ncleanup = \"never\"\n{merge_toml}")
-        ws = Workspace.open(repo)
-        opened.append(ws)
-        return ws
-
-    yield make
-    for ws in opened:
-        ws.close()
 
 
 def at_step(name: str, action: Callable[[], None]) -> Callable[[str], None]:
