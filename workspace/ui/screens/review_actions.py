@@ -232,13 +232,12 @@ class ReviewActions(AgentScreen):
     @on(MergeFinished)
     def _merge_finished(self, message: MergeFinished) -> None:
         result = message.result
-        self.notify(result.summary(), title="merged", timeout=8)
+        # The summary says so when a clean-up asked for could not be done: make it stand out.
+        self.notify(result.summary(), title="merged", timeout=10 if result.cleanup_error else 8,
+                    severity="warning" if result.cleanup_error else "information")
         self.table.marked.discard(self._id_of(result.name))
         self.table.refresh_marks()
-        if result.cleanup_error:
-            self.notify(f"{result.name} is merged but was not cleaned up: "
-                        f"{result.cleanup_error}", severity="error", timeout=10)
-        elif result.cleanup is not None:
+        if result.cleanup is not None:
             self.notify(result.cleanup.summary(), timeout=6)
         elif result.cleanup_offered:
             self._offer_cleanup(result)
