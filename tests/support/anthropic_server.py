@@ -15,8 +15,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.scripted_http import ScriptHTTPServer, Serving
 
 MODEL = "claude-sonnet-4-5-20250929"
 
@@ -88,7 +90,7 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: ScriptHTTPServer
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         return
@@ -217,31 +219,11 @@ def _usage_json(usage: Usage, output_tokens: int) -> dict[str, int]:
     }
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, script: Script) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script = script
-
-
-class AnthropicServer:
+class AnthropicServer(Serving):
     """Start with `with AnthropicServer(script) as server:`; `server.url` is the base URL."""
 
-    def __init__(self, script: Script) -> None:
-        self.script = script
-        self._server = _Server(script)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    handler = _Handler
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> AnthropicServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return self.root

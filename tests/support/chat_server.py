@@ -16,8 +16,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.scripted_http import ScriptHTTPServer, Serving
 
 MODEL = "gpt-scripted"
 SUB_PROMPT = "SCRIPTED-SUBAGENT: reply with one line."
@@ -93,7 +95,7 @@ def _user_asked(body: dict[str, Any], text: str) -> bool:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: ScriptHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -204,31 +206,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._done()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, script: Script) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script = script
-
-
-class ChatServer:
+class ChatServer(Serving):
     """`with ChatServer(script) as server:` serves on `server.base_url` until the block ends."""
 
-    def __init__(self, script: Script) -> None:
-        self.script = script
-        self._server = _Server(script)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    handler = _Handler
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def __enter__(self) -> ChatServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return self.root + "/v1"

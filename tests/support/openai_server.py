@@ -15,8 +15,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.scripted_http import ScriptHTTPServer, Serving
 
 MODEL = "gpt-5.1-codex"
 
@@ -97,7 +99,7 @@ def _shell_tool(body: dict[str, Any]) -> tuple[str, str] | None:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: ScriptHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -232,31 +234,11 @@ def _message(text: str) -> dict[str, Any]:
             "content": [{"type": "output_text", "text": text, "annotations": []}]}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, script: Script) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script = script
-
-
-class OpenAIServer:
+class OpenAIServer(Serving):
     """`with OpenAIServer(script) as server:` serves on `server.base_url` until the block ends."""
 
-    def __init__(self, script: Script) -> None:
-        self.script = script
-        self._server = _Server(script)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    handler = _Handler
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def __enter__(self) -> OpenAIServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return self.root + "/v1"
