@@ -33,6 +33,11 @@ STATUS_LABEL = {
 }
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 file`, `3 files`; `many` for words whose plural is not word + s."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def tokens(n: int) -> str:
     if n < 1000:
         return str(n)
