@@ -27,7 +27,7 @@ def atomic_write(path: Path, data: str | bytes, mode: int = PRIVATE) -> None:
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)  # umask may have narrowed or the file pre-existed
+        tmp.chmod(mode)  # umask may have narrowed or the file pre-existed
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

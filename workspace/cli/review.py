@@ -15,8 +15,7 @@ from workspace.core.agent import Status
 from workspace.core.errors import UsageError
 from workspace.core.review import BRANCH, MERGING, WIP, QueueState, format_stat
 from workspace.core.settings import MERGE_STRATEGIES
-from workspace.service import Workspace
-from workspace.service.merge import GateFailed, MergeResult
+from workspace.service import GateFailed, MergeResult, Workspace
 
 if TYPE_CHECKING:
     from workspace.cli.verbs import VerbAdder

@@ -1,8 +1,43 @@
 """The service layer: the one place that orchestrates the adapters and owns policy. The UI and
-the CLI call only this."""
+the CLI import only from here (and from core)."""
 
 from __future__ import annotations
 
+from workspace.service.lifecycle import KillReport
+from workspace.service.merge import (
+    CheckoutBlocked,
+    CleanupReport,
+    GateFailed,
+    MergeBusy,
+    MergeCheck,
+    MergeConflict,
+    MergeRefused,
+    MergeResult,
+    NothingToMerge,
+    PrPlan,
+    PrResult,
+    QueueReport,
+)
+from workspace.service.messaging import SendResult
+from workspace.service.polling import ReconcileReport, Snapshot
 from workspace.service.workspace import Workspace
 
-__all__ = ["Workspace"]
+__all__ = [
+    "CheckoutBlocked",
+    "CleanupReport",
+    "GateFailed",
+    "KillReport",
+    "MergeBusy",
+    "MergeCheck",
+    "MergeConflict",
+    "MergeRefused",
+    "MergeResult",
+    "NothingToMerge",
+    "PrPlan",
+    "PrResult",
+    "QueueReport",
+    "ReconcileReport",
+    "SendResult",
+    "Snapshot",
+    "Workspace",
+]

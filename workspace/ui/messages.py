@@ -5,8 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from workspace.core.review import QueueState, Radar
-from workspace.service.merge import MergeResult, PrPlan
-from workspace.service.polling import ReconcileReport, Snapshot
+from workspace.service import MergeResult, PrPlan, ReconcileReport, Snapshot
 from workspace.ui.screens.merge import MergePlanView
 
 

@@ -9,8 +9,7 @@ from textual.screen import Screen
 
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
-from workspace.service import Workspace
-from workspace.service.polling import Snapshot
+from workspace.service import Snapshot, Workspace
 from workspace.ui.messages import ActionFinished
 from workspace.ui.widgets.agent_table import AgentTable
 

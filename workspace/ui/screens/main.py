@@ -22,8 +22,7 @@ from workspace.core import format as fmt
 from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
-from workspace.service import Workspace
-from workspace.service.polling import Snapshot
+from workspace.service import Snapshot, Workspace
 from workspace.ui.keys import display_key, textual_to_tmux, tmux_to_textual
 from workspace.ui.messages import ActionFinished, AgentsPolled, DiffsUpdated, WorkspaceReconciled
 from workspace.ui.screens.cleanup import CleanupChoice, CleanupScreen

@@ -27,8 +27,7 @@ from workspace.core.review import (
     draft_wip_message,
 )
 from workspace.core.settings import MERGE_STRATEGIES
-from workspace.service import Workspace
-from workspace.service.merge import GateFailed, MergeCheck, MergeConflict, MergeResult
+from workspace.service import GateFailed, MergeCheck, MergeConflict, MergeResult, Workspace
 from workspace.ui.messages import (
     ActionFinished,
     GateReported,

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from workspace.core import format as fmt
-from workspace.service.polling import Snapshot
+from workspace.service import Snapshot
 
 
 class WorkspaceHeader(Static):
