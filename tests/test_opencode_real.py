@@ -16,6 +16,8 @@ This test must run in CI: a missing CLI is a failure, not a skip."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -180,10 +182,20 @@ def test_opencode_subagent_usage_counts(repo: Path, tmp_path: Path) -> None:
             wait_for(lambda: "final" in script.kinds(), 60, what="the parent's final request")
             watch(ws, "oc2", Status.WAITING, 60, seen)
             assert script.kinds().count("task") == 1 and script.kinds().count("sub") == 1
-            wait_for(lambda: ws.refresh() and row_of(repo, "oc2")["tokens"]
-                     == expected_usage(script), 15, what="the sub-agent's usage")
+            try:
+                wait_for(lambda: ws.refresh() and row_of(repo, "oc2")["tokens"]
+                         == expected_usage(script), 15, what="the sub-agent's usage")
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}: counted {row_of(repo, 'oc2')['tokens']}, "
+                                     f"server {expected_usage(script)}") from None
             expected = expected_usage(script)
             row = row_of(repo, "oc2")
             assert row["cost_usd"] == pytest.approx(cost_of(expected), abs=1e-6)
+            # the agent's session is the top-level one, not the sub-agent's
+            db = home / "data" / "opencode" / "opencode.db"
+            with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+                sessions = dict(conn.execute("SELECT id, parent_id FROM session").fetchall())
+            assert len(sessions) == 2 and row["session_id"] in sessions, (row, sessions)
+            assert sessions[row["session_id"]] is None, (row["session_id"], sessions)
         finally:
             ws.close()

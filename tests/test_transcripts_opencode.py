@@ -306,7 +306,13 @@ def test_exporter_copies_subagent_sessions_along(tmp_path: Path) -> None:
     assert find_session_db(db, "/tmp/oc-probe/proj", 0.0) == SUB_PARENT  # not the child
     exporter = Exporter(AgentPaths.under(tmp_path / "state", "a1"))
     exporter.export(data, db, SUB_PARENT)
-    found = feed_all([line for line, _ in read_new_lines(exporter.out, 0).lines])
+    lines = [line for line, _ in read_new_lines(exporter.out, 0).lines]
+    # A first look after the sub-agent finished: its message was last rewritten before the
+    # parent's were, so it is copied first; still the parent is the agent's session.
+    assert json.loads(lines[0])["sessionID"] == SUB_CHILD
+    found = feed_all(lines)
+    assert [f.session_id for f in found if isinstance(f, SessionSeen) and f.session_id] == \
+        [SUB_PARENT]
     kept = usage_by_key(found)
     assert total(kept) == SUB_TOKENS
     assert cost(kept) == pytest.approx(SUB_COST, abs=1e-9)

@@ -6,8 +6,8 @@ The database is opened read-only. Each tick the messages of the agent's session 
 since the last look are appended, one JSON object a line, to `opencode-messages.jsonl` in the
 agent's state dir; that file is the transcript the pure parser (`core.transcripts.opencode`)
 reads incrementally like every other CLI's. Messages of sub-agent sessions (`parent_id` = the
-agent's session) are copied too: they count for usage, not for status. Nothing is written to
-opencode's config or data.
+agent's session) are copied too, with `parentSessionID` added: they count for usage, not for
+status. Nothing is written to opencode's config or data.
 Permission prompts are not stored by opencode: they come from the pane text.
 """
 
@@ -166,6 +166,11 @@ class Exporter:
         lines = []
         for message_id, owner, stamp, info in rows:
             info = {**info, "id": message_id, "sessionID": owner}
+            if owner != session:
+                # Rows come in update order, so a sub-agent's can come before any of the
+                # agent's own (a first look after it finished): the parser is told, it must
+                # not take the first session it reads for the agent's.
+                info["parentSessionID"] = session
             lines.append(json.dumps(info, separators=(",", ":")) + "\n")
             self._seen[message_id] = stamp
         if db is not None:

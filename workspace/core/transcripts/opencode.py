@@ -14,9 +14,9 @@ What a message says (opencode 1.18, `MessageV2.Info`):
   Not completed -> working; completed with `finish` "tool-calls" -> working (the next step
   follows); completed otherwise -> waiting; an error -> error, rate_limited for quota words,
   waiting for `MessageAbortedError` (the person pressed Esc).
-Messages of another session than the first one seen (sub-agent sessions the adapter copies
-along, whose parent is the agent's session) count for usage but claim no status: a sub-agent
-finishing is not the agent's turn ending.
+Messages of sub-agent sessions (the adapter copies them along with `parentSessionID` = the
+agent's session added; in lines without it, any other session than the first one seen) count
+for usage but claim no status: a sub-agent finishing is not the agent's turn ending.
 Permission requests are not in messages: they come from the pane text.
 """
 
@@ -54,6 +54,10 @@ def _cost(value: object) -> float | None:
     return float(value) if value >= 0 else None
 
 
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _error_text(error: dict[str, object]) -> str:
     data = get_dict(error, "data")
     text = data.get("message") or error.get("message") or error.get("name") or "error"
@@ -71,19 +75,19 @@ class OpencodeMessages(JsonLines):
                                                                              "assistant"):
             return []
         found: list[Finding] = []
-        session = record.get("sessionID")
-        if isinstance(session, str) and session and not self._session:
-            self._session = session
-            path = get_dict(record, "path")
-            cwd = path.get("cwd")
-            found.append(SessionSeen(session_id=session,
-                                     cwd=cwd if isinstance(cwd, str) and cwd else None))
+        session = _text(record.get("sessionID"))
+        parent = _text(record.get("parentSessionID"))
+        if (parent or session) and not self._session:
+            # A sub-agent's line may come first: it names the agent's session as its parent.
+            self._session = parent or session
+            cwd = _text(get_dict(record, "path").get("cwd"))
+            found.append(SessionSeen(session_id=self._session, cwd=cwd or None))
+        own = not parent and (not session or session == self._session)
         times = get_dict(record, "time")
         created = parse_time(times.get("created"))
         completed = parse_time(times.get("completed"))
         if role == "user":
-            if created is not None and (not isinstance(session, str) or not session
-                                        or session == self._session):
+            if created is not None and own:
                 found.append(Observed(Source.TRANSCRIPT, created, Status.WORKING,
                                       "working on your message"))
             return found
@@ -101,7 +105,7 @@ class OpencodeMessages(JsonLines):
             found.append(UsageRecord(key=f"opencode:{message_id}", model=self._model,
                                      tokens=tokens, at=completed or created,
                                      context_tokens=context or None, cost_usd=cost))
-        if isinstance(session, str) and session and session != self._session:
+        if not own:
             at = completed or created
             if at is not None:
                 found.append(Observed(Source.TRANSCRIPT, at, None))  # a sub-agent is busy
