@@ -287,9 +287,9 @@ class Sandbox:
     def open_workspace(self, through_shim: bool = False) -> Workspace:
         ws = Workspace.open(self.repo)
         if through_shim:
-            ws.tmux = Tmux(ws.tmux.socket_name, ws.tmux.config_file, str(self.shim))
+            ws.ctx.tmux = Tmux(ws.ctx.tmux.socket_name, ws.ctx.tmux.config_file, str(self.shim))
         self.workspaces.append(ws)
-        self.private = self.private or ws.tmux
+        self.private = self.private or ws.ctx.tmux
         return ws
 
     def term(self, *args: str, check: bool = True) -> str:
@@ -374,7 +374,7 @@ class Fleet:
                 log(f"  spawned {len(self.sessions)}/{n}")
 
     def screens(self) -> dict[str, str]:
-        return self.ws.tmux.capture([pane for _, pane in self.sessions], colors=False)
+        return self.ws.ctx.tmux.capture([pane for _, pane in self.sessions], colors=False)
 
     def _all(self, keys: Callable[[str], list[str]]) -> None:
         """One tmux process for every pane (commands chained with ';')."""
@@ -384,7 +384,7 @@ class Fleet:
                 args.append(";")
             args += keys(pane)
         if args:
-            self.ws.tmux.run(*args)
+            self.ws.ctx.tmux.run(*args)
 
     def make_idle(self) -> None:
         # Escape interrupts a demo turn; at the prompt it only clears the (empty) line.
@@ -435,7 +435,7 @@ def naive_tick(tmux_bin: str, socket: str, sessions: list[tuple[str, str]]) -> d
 def measure_ticks(box: Sandbox, fleet: Fleet, direct: Workspace, shimmed: Workspace,
                   state: str, ticks: int, interval: float, warmup: int = 2) -> TickResult:
     result = TickResult(len(fleet.sessions), state)
-    socket = direct.tmux.socket_name
+    socket = direct.ctx.tmux.socket_name
     previous: dict[str, str] | None = None
     next_at = time.monotonic()
     for i in range(warmup + ticks):
@@ -445,11 +445,11 @@ def measure_ticks(box: Sandbox, fleet: Fleet, direct: Workspace, shimmed: Worksp
         next_at = time.monotonic() + interval
         record = i >= warmup
 
-        calls = direct.tmux.calls
+        calls = direct.ctx.tmux.calls
         start = time.perf_counter()
         direct.refresh()
         ours_ms = (time.perf_counter() - start) * 1000
-        ours_calls = direct.tmux.calls - calls
+        ours_calls = direct.ctx.tmux.calls - calls
 
         start = time.perf_counter()
         screens = naive_tick(box.real_tmux, socket, fleet.sessions)
@@ -459,10 +459,10 @@ def measure_ticks(box: Sandbox, fleet: Fleet, direct: Workspace, shimmed: Worksp
             changing = sum(1 for s, text in screens.items() if previous.get(s) != text)
         previous = screens
 
-        before, calls = box.shim_count(box.bench_log), shimmed.tmux.calls
+        before, calls = box.shim_count(box.bench_log), shimmed.ctx.tmux.calls
         shimmed.refresh()
         ours_shim = box.shim_count(box.bench_log) - before
-        ours_shim_calls = shimmed.tmux.calls - calls
+        ours_shim_calls = shimmed.ctx.tmux.calls - calls
 
         before = box.shim_count(box.bench_log)
         naive_tick(str(box.shim), socket, fleet.sessions)
@@ -627,7 +627,7 @@ def run(args: argparse.Namespace, box: Sandbox) -> Report:
         try:
             tui.wait_text(f"{agents} agents" if agents else "No agents yet")
             tui.settle(args.settle)
-            server = server_pid(direct.tmux) if agents else None
+            server = server_pid(direct.ctx.tmux) if agents else None
             report.tui.append(measure_tui(tui, agents, state, args.cpu_window, server))
             if latency:
                 log(f"key-press latency with {agents} agent(s) {state}: {args.presses} presses")

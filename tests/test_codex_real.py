@@ -79,7 +79,7 @@ def test_codex_end_to_end(repo: Path, tmp_path: Path) -> None:
             assert not (worktree / "made-by-codex.txt").exists()
 
             approved = run_cli("approve", "codex1", cwd=repo)
-            assert approved.returncode == 0, (approved.stderr, seen, ws.store.state_of(agent.id))
+            assert approved.returncode == 0, (approved.stderr, seen, ws.ctx.store.state_of(agent.id))
             after: list[tuple[Status, str]] = []
             watch(ws, "codex1", Status.WAITING, 60, after)
             assert Status.WORKING in [s for s, _ in after], after
@@ -92,7 +92,7 @@ def test_codex_end_to_end(repo: Path, tmp_path: Path) -> None:
             assert agent.session_id and agent.session_id in rollouts[0].name
             # Codex ran our notify program (not the person's /bin/false) at the turn's end
             # (fire-and-forget: it may land just after the rollout's task_complete)
-            events = ws.paths(agent.id).events
+            events = ws.ctx.paths(agent.id).events
 
             def turn_notified() -> bool:
                 notes = [json.loads(line)["data"] for line in events.read_text().splitlines()]

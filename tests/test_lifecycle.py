@@ -31,7 +31,7 @@ def wait_status(ws: Workspace, name: str, *statuses: Status, timeout: float = 30
 
 def user_messages(ws: Workspace, name: str) -> list[str]:
     agent = ws.agent(name)
-    path = ws.paths(agent.id).dir / "transcript.jsonl"
+    path = ws.ctx.paths(agent.id).dir / "transcript.jsonl"
     if not path.exists():
         return []
     records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -43,8 +43,8 @@ def test_spawn_makes_branch_worktree_and_session_then_works(ws: Workspace) -> No
     assert agent.branch == "ws/one"
     assert Path(agent.worktree).is_dir()
     assert Path(agent.worktree).parent.name == "repo-worktrees"
-    assert ws.tmux.has_session("one")
-    assert git(ws.repo.top, "rev-parse", "ws/one").strip() == agent.base_sha
+    assert ws.ctx.tmux.has_session("one")
+    assert git(ws.ctx.repo.top, "rev-parse", "ws/one").strip() == agent.base_sha
     wait_status(ws, "one", Status.WORKING, Status.WAITING)
     wait_status(ws, "one", Status.WAITING)
     ws.update_diffs()
@@ -107,7 +107,7 @@ def test_permission_approve_and_deny(ws: Workspace) -> None:
 
 def agent_pids(ws: Workspace, name: str) -> list[int]:
     agent = ws.agent(name)
-    pane = ws.pane(agent)
+    pane = ws.ctx.pane(agent)
     assert pane is not None
     return proc.agent_processes(pane.pid, agent.id)
 
@@ -140,8 +140,8 @@ def test_kill_of_a_clean_agent_removes_everything_and_leaves_no_process(ws: Work
     report = ws.kill("clean")
     assert report.removed and report.recovery_ref is None
     assert not Path(agent.worktree).exists()
-    assert not ws.repo.branch_exists("ws/clean")
-    assert not ws.tmux.has_session("clean")
+    assert not ws.ctx.repo.branch_exists("ws/clean")
+    assert not ws.ctx.tmux.has_session("clean")
     assert not any(proc.alive(p) for p in pids)
     with pytest.raises(UsageError, match="no agent named 'clean'"):
         ws.kill("clean")
@@ -154,7 +154,7 @@ def test_kill_keeps_work_and_discard_saves_a_recovery_ref(ws: Workspace) -> None
     report = ws.kill("worker")
     assert not report.removed
     assert Path(agent.worktree, "precious.txt").read_text() == "do not lose me\n"
-    assert ws.repo.branch_exists("ws/worker")
+    assert ws.ctx.repo.branch_exists("ws/worker")
     leftovers = ws.leftovers()
     assert [r.path for r in leftovers] == [agent.worktree]
     assert "kept" in ws.cleanup(agent.worktree)
@@ -162,8 +162,8 @@ def test_kill_keeps_work_and_discard_saves_a_recovery_ref(ws: Workspace) -> None
     message = ws.cleanup(agent.worktree, discard=True)
     assert "recoverable from refs/workspace/recovery/worker-" in message
     ref = message.rsplit(" ", 1)[-1]
-    assert git(ws.repo.top, "show", f"{ref}:precious.txt") == "do not lose me\n"
-    assert not Path(agent.worktree).exists() and not ws.repo.branch_exists("ws/worker")
+    assert git(ws.ctx.repo.top, "show", f"{ref}:precious.txt") == "do not lose me\n"
+    assert not Path(agent.worktree).exists() and not ws.ctx.repo.branch_exists("ws/worker")
 
 
 def test_exit_crash_and_restart(ws: Workspace) -> None:
@@ -183,7 +183,7 @@ def test_exit_crash_and_restart(ws: Workspace) -> None:
 def test_vanished_session_is_crashed(ws: Workspace) -> None:
     ws.spawn("ghost", preset="demo", prompt="")
     wait_status(ws, "ghost", Status.WAITING)
-    ws.tmux.kill_server()
+    ws.ctx.tmux.kill_server()
     wait_status(ws, "ghost", Status.CRASHED)
     assert "vanished" in ws.agent("ghost").status_reason
 
@@ -208,7 +208,7 @@ def test_agent_env_comes_from_the_spawner(ws: Workspace, monkeypatch: pytest.Mon
     ws.spawn("envy", preset="shell", prompt="echo mark=$WORKSPACE_TEST_MARK")
     wait_for(lambda: ws.refresh() and "mark=from-the-spawner" in ws.preview_screen(
         ws.agent("envy").id), 20)
-    spec = ws.paths(ws.agent("envy").id).launch_spec
+    spec = ws.ctx.paths(ws.agent("envy").id).launch_spec
     assert not spec.exists()  # deleted by the launcher: it held the environment
     assert os.environ["WORKSPACE_TEST_MARK"] == "from-the-spawner"
 
@@ -218,7 +218,7 @@ def test_ls_json_has_every_field_of_the_contract(ws: Workspace) -> None:
 
     ws.spawn("listed", preset="demo", prompt="note [noask]")
     wait_status(ws, "listed", Status.WAITING)
-    result = run_cli("ls", "--json", cwd=ws.repo.top)
+    result = run_cli("ls", "--json", cwd=ws.ctx.repo.top)
     assert result.returncode == 0, result.stderr
     [item] = json.loads(result.stdout)
     for key in ("name", "preset", "status", "branch", "base", "worktree", "session_id", "tokens",
@@ -231,5 +231,5 @@ def test_ls_json_has_every_field_of_the_contract(ws: Workspace) -> None:
     assert set(item["diff"]) == {"files", "added", "removed"} and item["diff"]["files"] >= 1
     shell = ws.spawn("plain", preset="shell", prompt="")
     wait_status(ws, "plain", Status.WAITING)
-    items = {i["name"]: i for i in json.loads(run_cli("ls", "--json", cwd=ws.repo.top).stdout)}
+    items = {i["name"]: i for i in json.loads(run_cli("ls", "--json", cwd=ws.ctx.repo.top).stdout)}
     assert items[shell.name]["cost_usd"] is None  # a shell reports no usage: unknown, not $0

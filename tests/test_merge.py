@@ -24,14 +24,14 @@ from tests.support.review import (
 )
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
-from workspace.service import Workspace
-from workspace.service.merge import (
+from workspace.service import (
     CheckoutBlocked,
     GateFailed,
     MergeBusy,
     MergeConflict,
     MergeRefused,
     NothingToMerge,
+    Workspace,
 )
 
 
@@ -133,7 +133,7 @@ def test_cleanup_after_merge_removes_worktree_and_branch(
     result = ws.merge("tidy", cleanup=True)
     assert result.cleanup is not None and result.cleanup.removed
     assert not wt.exists()
-    assert ws.repo.rev("refs/heads/ws/tidy") is None
+    assert ws.ctx.repo.rev("refs/heads/ws/tidy") is None
     assert (repo / "t.txt").exists()
 
 
@@ -506,7 +506,7 @@ def test_a_merge_under_way_makes_the_second_wait_then_refuse(
     write(wt, "s.txt", "s\n")
     commit(wt, "s")
     before = picture(repo, wt)
-    lock = ws.state_dir / "merge.lock"
+    lock = ws.ctx.state_dir / "merge.lock"
     with lock.open("a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # another merge holds the lock
         with pytest.raises(MergeBusy, match="another merge is under way"):

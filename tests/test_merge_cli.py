@@ -118,7 +118,7 @@ def test_merge_cleanup_removes_worktree_and_branch(ws: Workspace, repo: Path) ->
     done = run_cli("merge", "tidy", "--cleanup", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert "removed its worktree" in done.stdout
-    assert not wt.exists() and ws.repo.rev("refs/heads/ws/tidy") is None
+    assert not wt.exists() and ws.ctx.repo.rev("refs/heads/ws/tidy") is None
     assert (repo / "tidy.txt").exists()
 
 
@@ -149,7 +149,7 @@ def test_all_ready_stops_at_the_conflict_and_keeps_the_rest_queued(ws: Workspace
     assert result.stdout.splitlines()[0].startswith("merged q1 into main")
     assert "not merged: q2" in result.stdout and "still queued: q3" in result.stdout
     assert (repo / "shared.txt").read_text() == "one\n" and not (repo / "own.txt").exists()
-    state = json.loads((ws.state_dir / "merge-queue.json").read_text())
+    state = json.loads((ws.ctx.state_dir / "merge-queue.json").read_text())
     assert [(i["name"], i["state"]) for i in state["items"]] == [
         ("q1", "merged"), ("q2", "failed"), ("q3", "queued")]
     assert ws.queue_state().queued == ("q3",)

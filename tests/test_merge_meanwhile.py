@@ -25,8 +25,7 @@ from tests.support.review import (
     write,
 )
 from workspace.core.agent import Status
-from workspace.service import Workspace
-from workspace.service.merge import MergeConflict, MergeRefused
+from workspace.service import MergeConflict, MergeRefused, Workspace
 
 
 def at_step(name: str, action: Callable[[], None]) -> Callable[[str], None]:

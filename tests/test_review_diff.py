@@ -57,8 +57,8 @@ def test_wip_shows_only_uncommitted_work(ws: Workspace, busy: Path) -> None:
 def test_branch_shows_committed_and_uncommitted_against_the_merge_base(
         ws: Workspace, busy: Path) -> None:
     # base moves on: its new commit must not show in the agent's diff
-    write(ws.repo.top, "base-only.txt", "base\n")
-    commit(ws.repo.top, "base moves on")
+    write(ws.ctx.repo.top, "base-only.txt", "base\n")
+    commit(ws.ctx.repo.top, "base moves on")
     diff = ws.diff("a", BRANCH)
     by_path = {f.path: f for f in diff.files}
     assert "base-only.txt" not in by_path
@@ -76,15 +76,15 @@ def test_branch_shows_committed_and_uncommitted_against_the_merge_base(
 def test_no_index_is_touched_by_any_diff_or_radar(ws: Workspace, busy: Path) -> None:
     # stale stat data in the index: a plain `git status` would rewrite it
     (busy / "src" / "app.py").touch()
-    (ws.repo.top / "README.md").touch()
-    agent_before, main_before = index_bytes(busy), index_bytes(ws.repo.top)
+    (ws.ctx.repo.top / "README.md").touch()
+    agent_before, main_before = index_bytes(busy), index_bytes(ws.ctx.repo.top)
     for call in (lambda: ws.diff("a", WIP), lambda: ws.diff("a", BRANCH),
                  lambda: ws.radar(), lambda: ws.check_merge("a", commit_wip=True),
                  lambda: ws.conflicts_with_base("a")):
         call()
         assert index_bytes(busy) == agent_before
-        assert index_bytes(ws.repo.top) == main_before
-    assert not (ws.repo.common_dir / "worktrees" / "a" / "index.lock").exists()
+        assert index_bytes(ws.ctx.repo.top) == main_before
+    assert not (ws.ctx.repo.common_dir / "worktrees" / "a" / "index.lock").exists()
 
 
 def test_clean_worktree_has_an_empty_wip_diff(ws: Workspace) -> None:
@@ -115,7 +115,7 @@ def test_worktree_deleted_behind_the_tools_back(ws: Workspace) -> None:
     for mode in (WIP, BRANCH):
         with pytest.raises(UsageError, match=r"worktree .* is gone .* branch ws/gone"):
             ws.diff("gone", mode)
-    result = run_cli("diff", "gone", cwd=ws.repo.top)
+    result = run_cli("diff", "gone", cwd=ws.ctx.repo.top)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "is gone" in result.stderr
     # the radar still sees its committed work through the branch
@@ -131,7 +131,7 @@ def test_unknown_mode_and_agent(ws: Workspace) -> None:
 
 
 def test_diff_verb_prints_the_same_diff(ws: Workspace, busy: Path) -> None:
-    top = ws.repo.top
+    top = ws.ctx.repo.top
     full = run_cli("diff", "a", cwd=top)
     assert full.returncode == 0, full.stderr
     assert full.stdout == ws.diff("a", BRANCH).text

@@ -119,7 +119,7 @@ def test_hook_sink_exits_zero_silently_when_it_cannot_write(tmp_path: Path) -> N
 
 
 def test_hook_events_of_an_unknown_agent_are_ignored(ws: Workspace) -> None:
-    stray = ws.state_dir / "agents" / "not-an-agent" / "events.jsonl"
+    stray = ws.ctx.state_dir / "agents" / "not-an-agent" / "events.jsonl"
     stray.parent.mkdir(parents=True)
     stray.write_text(json.dumps({"at": time.time(), "event": "PermissionRequest",
                                  "data": {"tool_name": "Bash"}}) + "\n")

@@ -51,7 +51,7 @@ def test_spawn_jump_in_and_back_quit_and_relaunch(term: Terminal, repo: Path) ->
     term.wait_text("agents keep running")
     wait_for(lambda: term.dead, 10, what="the TUI to exit")
     ws = Workspace.open(repo)
-    assert ws.tmux.has_session("alpha") and ws.tmux.has_session("beta")
+    assert ws.ctx.tmux.has_session("alpha") and ws.ctx.tmux.has_session("beta")
     term.respawn_workspace(repo)
     screen = term.wait_text("2 agents", "alpha", "beta")
     assert "working" in screen or "waiting" in screen
@@ -96,7 +96,7 @@ def test_sigkill_mid_spawn_leaves_a_consistent_picture(term: Terminal, repo: Pat
         report = ws.kill(agent.name)
         assert report.removed, report.summary()
     assert ws.agents() == [] and ws.leftovers() == []
-    assert [w.path for w in ws.repo.worktrees()] == [str(ws.repo.top)]
+    assert [w.path for w in ws.ctx.repo.worktrees()] == [str(ws.ctx.repo.top)]
     assert not [b for b in ws.branch_names() if b.startswith("ws/")]
 
 
@@ -109,13 +109,13 @@ def _reads(path: Path) -> str:
 
 def describe(ws: Workspace, name: str) -> str:
     """What a kill left behind, before any reconcile: for the test log."""
-    agent = ws.store.agent_by_name(name)
+    agent = ws.ctx.store.agent_by_name(name)
     if agent is None:
         return "nothing"
     parts = ["row" if agent.spawn_complete else "half-row"]
     if Path(agent.worktree).exists():
         parts.append("worktree")
-    if ws.tmux.has_session(name):
+    if ws.ctx.tmux.has_session(name):
         parts.append("session")
     return "+".join(parts)
 
@@ -123,12 +123,12 @@ def describe(ws: Workspace, name: str) -> str:
 def assert_consistent(ws: Workspace) -> None:
     agents = {a.name: a for a in ws.agents()}
     leftovers = {r.path for r in ws.leftovers()}
-    panes = ws.tmux.list_panes() or []
+    panes = ws.ctx.tmux.list_panes() or []
     for pane in panes:
         assert pane.session in {a.session for a in agents.values()}, f"orphan session {pane}"
-    root = ws.worktree_root()
-    for wt in ws.repo.worktrees():
-        if wt.path == str(ws.repo.top):
+    root = ws.ctx.worktree_root()
+    for wt in ws.ctx.repo.worktrees():
+        if wt.path == str(ws.ctx.repo.top):
             continue
         owned = any(a.worktree == wt.path for a in agents.values())
         assert owned or wt.path in leftovers, f"unlisted worktree {wt.path}"

@@ -106,7 +106,7 @@ async def test_pause_resume_and_kill_confirm(app: WorkspaceApp, repo: Path) -> N
         await pilot.press("enter")  # the focused default: kill, keep work
         await until(pilot, lambda: status(app, "busy") is None, 15, "the row to go")
         assert (worktree / "work.txt").read_text() == "keep me\n"
-        assert not ws.tmux.has_session("busy")
+        assert not ws.ctx.tmux.has_session("busy")
 
 
 async def test_help_and_quit_leaves_agents_running(app: WorkspaceApp) -> None:
@@ -119,7 +119,7 @@ async def test_help_and_quit_leaves_agents_running(app: WorkspaceApp) -> None:
         await pilot.press("escape")
         await pilot.press("q")
         await pilot.pause(0.2)
-    assert ws.tmux.has_session("stays")
+    assert ws.ctx.tmux.has_session("stays")
     ws.refresh()
     assert ws.agent("stays").status == Status.WAITING
 
@@ -138,8 +138,8 @@ async def test_send_to_marked_agents_and_next_attention(app: WorkspaceApp) -> No
         await pilot.press("s")
         await pilot.press(*"hello both [noask]", "enter")
         await until(pilot, lambda: all(
-            (ws.paths(ws.agent(n).id).dir / "transcript.jsonl").exists() and
-            "hello both" in (ws.paths(ws.agent(n).id).dir / "transcript.jsonl").read_text()
+            (ws.ctx.paths(ws.agent(n).id).dir / "transcript.jsonl").exists() and
+            "hello both" in (ws.ctx.paths(ws.agent(n).id).dir / "transcript.jsonl").read_text()
             for n in ("m1", "m2")), 20, "the message in both transcripts")
         await until(pilot, lambda: status(app, "m1") == status(app, "m2") == Status.WAITING,
                     30, "both waiting again")

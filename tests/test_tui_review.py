@@ -32,8 +32,8 @@ def select(app: WorkspaceApp, name: str) -> None:
 
 def pane_text(ws: Workspace, name: str) -> str:
     session = ws.agent(name).session
-    panes = [p.pane_id for p in ws.tmux.list_panes() or [] if p.session == session]
-    return "".join(ws.tmux.capture(panes, colors=False).values())
+    panes = [p.pane_id for p in ws.ctx.tmux.list_panes() or [] if p.session == session]
+    return "".join(ws.ctx.tmux.capture(panes, colors=False).values())
 
 
 def panel(app: WorkspaceApp) -> DiffPanel:
@@ -127,7 +127,7 @@ async def test_merge_from_the_tui_then_clean_up(app: WorkspaceApp, repo: Path) -
         await pilot.press("enter")  # Clean up
         await until(pilot, lambda: status(app, "m") is None, 20, "the row to go")
     assert not wt.exists()
-    assert ws.repo.rev("refs/heads/ws/m") is None
+    assert ws.ctx.repo.rev("refs/heads/ws/m") is None
 
 
 async def test_radar_flags_shared_files_a_refused_merge_and_ask_to_rebase(

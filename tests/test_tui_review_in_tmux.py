@@ -67,9 +67,9 @@ def test_radar_merge_conflict_and_ask_to_rebase(term: Terminal, repo: Path) -> N
     ws = Workspace.open(repo)
     try:
         session = ws.agent(second).session
-        panes = [p.pane_id for p in ws.tmux.list_panes() or [] if p.session == session]
+        panes = [p.pane_id for p in ws.ctx.tmux.list_panes() or [] if p.session == session]
         wait_for(lambda: "no longer merges cleanly" in
-                 "".join(ws.tmux.capture(panes, colors=False).values()), 20,
+                 "".join(ws.ctx.tmux.capture(panes, colors=False).values()), 20,
                  what="the rebase request in the agent's pane")
     finally:
         ws.close()

@@ -37,7 +37,7 @@ def watch(ws: Workspace, name: str, until: Status, timeout: float,
         if agent.status == until:
             return
         time.sleep(0.2)
-    screen = "".join(ws.tmux.capture([p.pane_id for p in ws.tmux.list_panes() or []],
+    screen = "".join(ws.ctx.tmux.capture([p.pane_id for p in ws.ctx.tmux.list_panes() or []],
                                      colors=False).values())
     raise AssertionError(f"{name} never became {until.value}; seen {seen}\n{screen}")
 

@@ -66,7 +66,7 @@ def spawn_shell(ws: Workspace, name: str, task: str = "", base: str | None = Non
     is stored, not typed into the shell (a shell would run it)."""
     agent = ws.spawn(name, preset="shell", base=base)
     if task:
-        ws.store.update_agent(agent.id, task=task)
+        ws.ctx.store.update_agent(agent.id, task=task)
     return Path(agent.worktree)
 
 

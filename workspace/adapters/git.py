@@ -16,6 +16,7 @@ from pathlib import Path
 from workspace.core.agent import DiffStat
 from workspace.core.diffstat import FileStat, count_text_lines, parse_numstat_z, summarize
 from workspace.core.errors import UsageError
+from workspace.core.format import plural
 from workspace.core.review import MergeTreeResult, parse_merge_tree
 
 RECOVERY_PREFIX = "refs/workspace/recovery"
@@ -59,9 +60,9 @@ class UnsavedWork:
     def describe(self) -> str:
         parts = []
         if self.uncommitted:
-            parts.append(f"{len(self.uncommitted)} uncommitted file(s)")
+            parts.append(plural(len(self.uncommitted), "uncommitted file"))
         if self.commits:
-            parts.append(f"{len(self.commits)} commit(s) not on base")
+            parts.append(f"{plural(len(self.commits), 'commit')} not on base")
         return " and ".join(parts) or "nothing"
 
 
@@ -148,6 +149,10 @@ class GitRepo:
         out = self.git("for-each-ref", "--format=%(refname:short)%00%(objectname)",
                        "refs/heads")
         return dict(line.split("\0", 1) for line in out.splitlines() if "\0" in line)
+
+    def branch_names(self) -> list[str]:
+        out = self.git("for-each-ref", "--format=%(refname:short)", "refs/heads/")
+        return [b for b in out.splitlines() if b]
 
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.git("merge-base", a, b, check=False)
@@ -300,6 +305,11 @@ class GitRepo:
             if mb:
                 return mb
         return base_sha
+
+    def diff_stat_between(self, old: str, new: str) -> DiffStat:
+        """What changes from commit `old` to commit `new` (renames found)."""
+        out = self.git("diff", "--numstat", "-z", "-M", "--no-ext-diff", old, new, "--")
+        return summarize(parse_numstat_z(out))
 
     def diff_stat(self, worktree: Path, base: str, base_sha: str) -> DiffStat:
         if not worktree.is_dir():

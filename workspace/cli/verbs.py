@@ -138,10 +138,7 @@ def attach(args: argparse.Namespace) -> int:
     agent = _fresh_agent(ws, args.name)
     if not sys.stdin.isatty():
         raise UsageError("attach needs a terminal")
-    if ws.pane(agent) is None:
-        raise UsageError(f"{args.name}'s tmux session is gone; restart it first")
-    env = {k: v for k, v in os.environ.items() if k != "TMUX"}
-    argv = ws.tmux.attach_argv(agent.session)
+    argv, env = ws.attach_command(agent.name)
     os.execvpe(argv[0], argv, env)
 
 

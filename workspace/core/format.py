@@ -38,6 +38,12 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
+def listing(items: tuple[str, ...] | list[str], limit: int = 5) -> str:
+    """`a, b, c and 4 more`: a list cut to `limit` items for a one-line message."""
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
 def tokens(n: int) -> str:
     if n < 1000:
         return str(n)

@@ -3,7 +3,7 @@ the CLI import only from here (and from core)."""
 
 from __future__ import annotations
 
-from workspace.service.lifecycle import KillReport
+from workspace.service.agents import KillReport
 from workspace.service.merge import (
     CheckoutBlocked,
     CleanupReport,
@@ -14,12 +14,12 @@ from workspace.service.merge import (
     MergeRefused,
     MergeResult,
     NothingToMerge,
-    PrPlan,
-    PrResult,
     QueueReport,
 )
 from workspace.service.messaging import SendResult
-from workspace.service.polling import ReconcileReport, Snapshot
+from workspace.service.poller import Snapshot
+from workspace.service.pulls import PrPlan, PrResult
+from workspace.service.reconcile import ReconcileReport
 from workspace.service.workspace import Workspace
 
 __all__ = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
-from workspace.service.lifecycle import LifecycleMixin
+from workspace.service.context import Context
 
 MAX_MESSAGE = 1_000_000
 
@@ -24,7 +24,10 @@ class SendResult:
     error: str = ""
 
 
-class MessagingMixin(LifecycleMixin):
+class Messenger:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def _live_pane(self, agent: Agent, what: str) -> str:
         if agent.status.ended:
             raise UsageError(
@@ -33,7 +36,7 @@ class MessagingMixin(LifecycleMixin):
             )
         if agent.status == Status.PAUSED:
             raise UsageError(f"{agent.name} is paused; resume it before you {what}")
-        pane = self.pane(agent)
+        pane = self.ctx.pane(agent)
         if pane is None or pane.dead:
             raise UsageError(f"{agent.name}'s pane is gone; restart it first")
         return pane.pane_id
@@ -43,7 +46,7 @@ class MessagingMixin(LifecycleMixin):
             raise UsageError("the message is empty; type something to send")
         if len(text.encode()) > MAX_MESSAGE:
             raise UsageError(f"the message is over {MAX_MESSAGE // 1000} KB; send a file path")
-        agent = self.agent(name)
+        agent = self.ctx.agent(name)
         if agent.status == Status.NEEDS_PERMISSION:
             raise UsageError(
                 f"{name} is waiting for a permission answer; approve or deny it first "
@@ -53,12 +56,12 @@ class MessagingMixin(LifecycleMixin):
         self.paste_and_submit(agent, pane_id, text, submit)
 
     def paste_and_submit(self, agent: Agent, pane_id: str, text: str, submit: bool) -> None:
-        integ = self.integration(agent.preset)
-        self.tmux.paste(pane_id, text, buffer=f"ws-{agent.id}")
+        integ = self.ctx.integration(agent.preset)
+        self.ctx.tmux.paste(pane_id, text, buffer=f"ws-{agent.id}")
         if submit:
             # TUIs treat keys that arrive right after a paste as part of it.
             time.sleep(integ.submit_delay + min(len(text) / 200_000, 1.5))
-            self.tmux.send_keys(pane_id, "Enter")
+            self.ctx.tmux.send_keys(pane_id, "Enter")
 
     def send_many(self, names: list[str], text: str) -> list[SendResult]:
         results = []
@@ -72,35 +75,33 @@ class MessagingMixin(LifecycleMixin):
 
     def type_keys(self, name: str, keys: list[str], literal: str = "") -> None:
         """Inline typing from the TUI: literal characters, or key names (Enter, BSpace...)."""
-        agent = self.agent(name)
+        agent = self.ctx.agent(name)
         pane_id = self._live_pane(agent, "type into it")
         if literal:
-            self.tmux.send_literal(pane_id, literal)
+            self.ctx.tmux.send_literal(pane_id, literal)
         if keys:
-            self.tmux.send_keys(pane_id, *keys)
+            self.ctx.tmux.send_keys(pane_id, *keys)
 
     def interrupt(self, name: str) -> None:
-        agent = self.agent(name)
+        agent = self.ctx.agent(name)
         pane_id = self._live_pane(agent, "interrupt it")
-        self.tmux.send_keys(pane_id, *self.integration(agent.preset).interrupt_keys())
-        self._record(agent, "interrupted")
+        self.ctx.tmux.send_keys(pane_id, *self.ctx.integration(agent.preset).interrupt_keys())
+        self.ctx.record(agent, "interrupted")
 
     def approve(self, name: str, always: bool = False) -> None:
         agent = self._asking(name)
         pane_id = self._live_pane(agent, "approve")
-        self.tmux.send_keys(pane_id, *self.integration(agent.preset).approve_keys(always))
-        self._record(agent, "approved")
+        self.ctx.tmux.send_keys(pane_id, *self.ctx.integration(agent.preset).approve_keys(always))
+        self.ctx.record(agent, "approved")
 
     def deny(self, name: str) -> None:
         agent = self._asking(name)
         pane_id = self._live_pane(agent, "deny")
-        self.tmux.send_keys(pane_id, *self.integration(agent.preset).deny_keys())
-        self._record(agent, "denied")
+        self.ctx.tmux.send_keys(pane_id, *self.ctx.integration(agent.preset).deny_keys())
+        self.ctx.record(agent, "denied")
 
     def _asking(self, name: str) -> Agent:
-        agent = self.agent(name)
+        agent = self.ctx.agent(name)
         if agent.status != Status.NEEDS_PERMISSION:
-            raise UsageError(
-                f"{name} is not asking for permission (it is {agent.status.value})"
-            )
+            raise UsageError(f"{name} is not asking for permission (it is {agent.status.value})")
         return agent

@@ -1,10 +1,260 @@
-"""`Workspace`: every action on a workspace, assembled from one module per role."""
+"""`Workspace`: the one front the UI and the CLI call. It opens the shared context and
+composes the parts of the service, each owning its own state:
+
+    agents      spawn, kill, pause, resume, restart, attach     (agents.py)
+    messenger   send, type, interrupt, approve, deny            (messaging.py)
+    poller      the poll tick, first prompts, budgets, diffs    (poller.py, signals.py)
+    reconciler  start-up reconciliation, leftovers, cleanup     (reconcile.py)
+    review      diffs, conflict radar, ask to rebase            (review.py)
+    planner, merger, queue   merges and the merge queue         (merge/)
+    pulls       push and pull requests                          (pulls.py)
+
+Each method here only hands over to the part that owns it."""
 
 from __future__ import annotations
 
-from workspace.service.interactive import InteractiveMixin
-from workspace.service.merge import MergeMixin
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator
+from pathlib import Path
+
+from workspace.adapters.git import UnsavedWork
+from workspace.adapters.store import WorktreeRecord
+from workspace.adapters.themes import ThemeFile, theme_files
+from workspace.core.agent import Agent, DiffStat
+from workspace.core.names import suggest_name
+from workspace.core.review import BRANCH, Diff, MergeTreeResult, QueueState, Radar
+from workspace.core.settings import Settings
+from workspace.service.agents import Agents, KillReport
+from workspace.service.context import Context
+from workspace.service.merge import (
+    DEFAULT_LOCK_WAIT,
+    CleanupReport,
+    MergeCheck,
+    MergeQueue,
+    Merger,
+    MergeResult,
+    Planner,
+    QueueReport,
+    StepCallback,
+)
+from workspace.service.messaging import Messenger, SendResult
+from workspace.service.poller import Poller, Snapshot
+from workspace.service.pulls import PrPlan, PrResult, PullRequests
+from workspace.service.reconcile import Reconciler, ReconcileReport
+from workspace.service.review import Review
 
 
-class Workspace(MergeMixin, InteractiveMixin):
-    """Open with `Workspace.open(cwd)`. Methods raise UsageError for mistakes a person can fix."""
+class Workspace:
+    """Open with `Workspace.open(cwd)`. Methods raise UsageError for mistakes a person can fix;
+    every method may run in a worker thread."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        """The shared context (the adapters): for the service's parts and for tests. The UI
+        and the CLI call the methods below instead."""
+        self.lifecycle = Agents(ctx)
+        self.messenger = Messenger(ctx)
+        self.poller = Poller(ctx, self.lifecycle, self.messenger)
+        self.reconciler = Reconciler(ctx, self.poller)
+        self.review = Review(ctx, self.messenger)
+        self.planner = Planner(ctx, self.review)
+        self.merger = Merger(ctx, self.planner, self.review, self.poller, self.lifecycle)
+        self.queue = MergeQueue(ctx, self.merger)
+        self.pulls = PullRequests(ctx)
+
+    @classmethod
+    def open(cls, cwd: Path | None = None) -> Workspace:
+        return cls(Context.open(cwd))
+
+    def close(self) -> None:
+        self.ctx.close()
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    @property
+    def name(self) -> str:
+        """The repository's folder name (the TUI's title)."""
+        return self.ctx.repo.name
+
+    # -- agents ---------------------------------------------------------------------------
+
+    def agents(self) -> list[Agent]:
+        return self.ctx.store.agents()
+
+    def agent(self, name: str) -> Agent:
+        return self.ctx.agent(name)
+
+    def spawn(self, name: str, preset: str | None = None, base: str | None = None,
+              prompt: str = "", budget_usd: float | None = None) -> Agent:
+        return self.lifecycle.spawn(name, preset, base, prompt, budget_usd)
+
+    def kill(self, name: str, discard: bool = False) -> KillReport:
+        return self.lifecycle.kill(name, discard)
+
+    def kill_preview(self, name: str) -> UnsavedWork:
+        return self.lifecycle.kill_preview(name)
+
+    def pause(self, name: str) -> Agent:
+        return self.lifecycle.pause(name)
+
+    def resume(self, name: str) -> Agent:
+        return self.lifecycle.resume(name)
+
+    def restart(self, name: str) -> Agent:
+        return self.lifecycle.restart(name)
+
+    def attach_command(self, name: str) -> tuple[list[str], dict[str, str]]:
+        return self.lifecycle.attach_command(name)
+
+    def run_attached(self, name: str) -> int:
+        return self.lifecycle.run_attached(name)
+
+    def is_running(self, agent: Agent) -> bool:
+        """The agent's tmux pane exists (alive or dead)."""
+        return self.ctx.pane(agent) is not None
+
+    # -- messages -------------------------------------------------------------------------
+
+    def send(self, name: str, text: str, submit: bool = True) -> None:
+        self.messenger.send(name, text, submit)
+
+    def send_many(self, names: list[str], text: str) -> list[SendResult]:
+        return self.messenger.send_many(names, text)
+
+    def type_keys(self, name: str, keys: list[str], literal: str = "") -> None:
+        self.messenger.type_keys(name, keys, literal)
+
+    def interrupt(self, name: str) -> None:
+        self.messenger.interrupt(name)
+
+    def approve(self, name: str, always: bool = False) -> None:
+        self.messenger.approve(name, always)
+
+    def deny(self, name: str) -> None:
+        self.messenger.deny(name)
+
+    # -- polling and reconciling ----------------------------------------------------------
+
+    def refresh(self, focus: str | None = None, capture_all: bool = False) -> Snapshot:
+        return self.poller.refresh(focus, capture_all)
+
+    def preview_screen(self, agent_id: str) -> str:
+        return self.poller.preview_screen(agent_id)
+
+    def pending_prompt(self, name: str) -> str:
+        return self.poller.pending_prompt(name)
+
+    def budget_of(self, agent: Agent) -> float | None:
+        return self.poller.budget_of(agent)
+
+    def update_diff(self, agent: Agent) -> DiffStat:
+        return self.poller.update_diff(agent)
+
+    def update_diffs(self, names: list[str] | None = None) -> None:
+        self.poller.update_diffs(names)
+
+    def burn_rate(self, agent_id: str, minutes: int = 30) -> list[float]:
+        """Tokens per minute over the last `minutes`, oldest first (the detail sparkline)."""
+        now = time.time()
+        start = now - minutes * 60
+        buckets = [0.0] * minutes
+        for at, total, _ in self.ctx.store.usage_series(agent_id, start):
+            index = min(int((at - start) // 60), minutes - 1)
+            if index >= 0:
+                buckets[index] += total
+        return buckets
+
+    def reconcile(self) -> ReconcileReport:
+        return self.reconciler.reconcile()
+
+    def leftovers(self) -> list[WorktreeRecord]:
+        return self.reconciler.leftovers()
+
+    def cleanup(self, path: str, discard: bool = False) -> str:
+        return self.reconciler.cleanup(path, discard)
+
+    def unknown_sessions(self) -> list[str]:
+        return self.reconciler.unknown_sessions()
+
+    def kill_unknown_session(self, session: str) -> None:
+        self.reconciler.kill_unknown_session(session)
+
+    # -- what a front end shows -----------------------------------------------------------
+
+    def theme_files(self) -> tuple[list[ThemeFile], list[str]]:
+        return theme_files()
+
+    def suggest_name(self, preset: str, task: str = "") -> str:
+        return suggest_name(preset, [a.name for a in self.agents()], task)
+
+    def branch_names(self) -> list[str]:
+        return self.ctx.repo.branch_names()
+
+    def default_base(self) -> str:
+        return self.ctx.repo.current_branch() or ""
+
+    def preset_names(self) -> list[str]:
+        return [p.name for p in self.ctx.settings.presets]
+
+    def watch_changes(self, agents: list[Agent], stop: threading.Event) -> Iterator[set[str]]:
+        return self.review.watch_changes(agents, stop)
+
+    # -- review ---------------------------------------------------------------------------
+
+    def diff(self, name: str, mode: str = BRANCH) -> Diff:
+        return self.review.diff(name, mode)
+
+    def radar(self, changed: Collection[str] | None = None) -> Radar:
+        return self.review.radar(changed)
+
+    def conflicts_with_base(self, name: str) -> MergeTreeResult:
+        return self.review.conflicts_with_base(name)
+
+    def ask_to_rebase(self, name: str) -> str:
+        return self.review.ask_to_rebase(name)
+
+    # -- merge ----------------------------------------------------------------------------
+
+    def check_merge(self, name: str, strategy: str | None = None,
+                    commit_wip: bool = False) -> MergeCheck:
+        return self.planner.check(name, strategy, commit_wip)
+
+    def merge(self, name: str, *, strategy: str | None = None, gate: bool = True,
+              cleanup: bool | None = None, message: str | None = None,
+              commit_wip: bool = False, wait: float = DEFAULT_LOCK_WAIT,
+              on_step: StepCallback | None = None) -> MergeResult:
+        return self.merger.merge(name, strategy=strategy, gate=gate, cleanup=cleanup,
+                                 message=message, commit_wip=commit_wip, wait=wait,
+                                 on_step=on_step)
+
+    def cleanup_merged(self, name: str) -> CleanupReport:
+        return self.merger.cleanup_merged(name)
+
+    def queue_state(self) -> QueueState:
+        return self.queue.state()
+
+    def ready_to_merge(self, commit_wip: bool = False) -> list[str]:
+        return self.queue.ready(commit_wip)
+
+    def merge_queue(self, names: list[str], *, strategy: str | None = None, gate: bool = True,
+                    cleanup: bool | None = None, commit_wip: bool = False,
+                    wait: float = DEFAULT_LOCK_WAIT,
+                    on_progress: Callable[[QueueState], None] | None = None) -> QueueReport:
+        return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
+                              commit_wip=commit_wip, wait=wait, on_progress=on_progress)
+
+    # -- pull requests --------------------------------------------------------------------
+
+    def pr_plan(self, name: str, remote: str | None = None, title: str | None = None,
+                body: str | None = None, draft: bool = False) -> PrPlan:
+        return self.pulls.plan(name, remote, title, body, draft)
+
+    def pr_problem(self) -> str:
+        return self.pulls.problem()
+
+    def create_pr(self, name: str, remote: str | None = None, title: str | None = None,
+                  body: str | None = None, draft: bool = False) -> PrResult:
+        return self.pulls.create(name, remote, title, body, draft)

@@ -83,7 +83,7 @@ class MainScreen(ReviewActions):
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield WorkspaceHeader(self.ws.repo.name, id="header")
+        yield WorkspaceHeader(self.ws.name, id="header")
         with Vertical(id="top"):
             yield AgentTable(id="agents")
             yield Static(EMPTY, id="empty")

@@ -1,15 +1,19 @@
-"""The workspace: one repository, its private tmux server, its state. Opening it checks every
-prerequisite a person can get wrong and says how to fix it."""
+"""What every part of the service shares: the repository, the settings, the private tmux
+server, the store, where per-agent files live, one lock for actions on agents, and how a
+person's action is recorded in an agent's status.
+
+Opening checks every prerequisite a person can get wrong and says how to fix it."""
 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
-from typing import Self
 
 from workspace.adapters.agents import integration_for
 from workspace.adapters.agents.base import AgentPaths, Generic
 from workspace.adapters.config import load_settings
+from workspace.adapters.files import atomic_write
 from workspace.adapters.git import GitRepo
 from workspace.adapters.locations import state_dir
 from workspace.adapters.store import Store
@@ -17,22 +21,23 @@ from workspace.adapters.tmux import PaneInfo, Tmux, find_tmux, socket_name_for, 
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
 from workspace.core.settings import PresetSpec, Settings
-from workspace.core.status import Policy
+from workspace.core.status import PersonDid, Policy, initial_state, reduce
 
 
-class WorkspaceBase:
+class Context:
     def __init__(self, repo: GitRepo, settings: Settings, tmux: Tmux, state: Path) -> None:
         self.repo = repo
         self.settings = settings
         self.tmux = tmux
         self.state_dir = state
         self.store = Store(state / "state.db")
-        self._integrations: dict[str, Generic] = {}
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         """Serialises actions on agents within this process (the UI runs them in workers)."""
+        self._integrations: dict[str, Generic] = {}
+        self._paths: dict[str, AgentPaths] = {}
 
     @classmethod
-    def open(cls, cwd: Path | None = None) -> Self:
+    def open(cls, cwd: Path | None = None) -> Context:
         cwd = Path.cwd() if cwd is None else cwd
         tmux_bin = find_tmux()
         repo = GitRepo.discover(cwd)
@@ -42,16 +47,11 @@ class WorkspaceBase:
         conf = state / "tmux.conf"
         text = tmux_config(settings.workspace.detach_key, settings.workspace.history_limit)
         if not conf.is_file() or conf.read_text() != text:
-            tmp = conf.with_suffix(".tmp")
-            tmp.write_text(text)
-            tmp.replace(conf)
+            atomic_write(conf, text)
         tmux = Tmux(socket_name_for(repo.top), conf, tmux_bin)
         return cls(repo, settings, tmux, state)
 
     # -- lookups ------------------------------------------------------------------------
-
-    def agents(self) -> list[Agent]:
-        return self.store.agents()
 
     def agent(self, name: str) -> Agent:
         found = self.store.agent_by_name(name)
@@ -71,16 +71,14 @@ class WorkspaceBase:
     def integration(self, preset: str) -> Generic:
         found = self._integrations.get(preset)
         if found is None:
-            found = integration_for(self.preset(preset))
-            self._integrations[preset] = found
+            found = self._integrations[preset] = integration_for(self.preset(preset))
         return found
 
     def paths(self, agent_id: str) -> AgentPaths:
         # Asked several times per agent per poll tick: Path building adds up at 50 agents.
-        cache: dict[str, AgentPaths] = self.__dict__.setdefault("_paths_cache", {})
-        found = cache.get(agent_id)
+        found = self._paths.get(agent_id)
         if found is None:
-            found = cache[agent_id] = AgentPaths.under(self.state_dir, agent_id)
+            found = self._paths[agent_id] = AgentPaths.under(self.state_dir, agent_id)
         return found
 
     def policy(self, preset: str) -> Policy:
@@ -105,6 +103,15 @@ class WorkspaceBase:
 
     def branch_for(self, name: str) -> str:
         return f"{self.settings.workspace.branch_prefix}/{name}"
+
+    # -- recording what the person did -----------------------------------------------------
+
+    def record(self, agent: Agent, action: str, detail: str = "") -> None:
+        """Fold a person's action (paused, approved, merged...) into the agent's status."""
+        now = time.time()
+        state = self.store.state_of(agent.id) or initial_state(now)
+        new = reduce(state, [PersonDid(now, action, detail)], now, self.policy(agent.preset))
+        self.store.set_state(agent.id, new)
 
     def close(self) -> None:
         self.store.close()

@@ -1,0 +1,324 @@
+"""Agents' lives: spawn, kill, pause, resume, restart, attach.
+
+Spawn writes the agent's row first, then makes the worktree, then the tmux session, and marks
+the row complete; on any failure it undoes what it made, so nothing is left half-made. A spawn
+killed mid-way leaves a row that the reconciler finishes or clears (reconcile.py).
+Kill never loses work: see `kill`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from workspace.adapters import proc
+from workspace.adapters.agents.base import AgentPaths, LaunchContext, LaunchPlan
+from workspace.adapters.files import hold_lock, is_locked
+from workspace.adapters.git import GitError, UnsavedWork
+from workspace.adapters.launch_spec import write_launch_spec
+from workspace.adapters.tmux import TmuxError
+from workspace.core.agent import Agent, Status
+from workspace.core.errors import UsageError
+from workspace.core.names import check_name
+from workspace.core.status import initial_state
+from workspace.service.context import Context
+from workspace.service.worktrees import is_ours, remove_worktree_and_branch, try_remove
+
+MAX_ARGV_PROMPT = 120_000
+"""Bytes; a longer first prompt is pasted once the agent is ready (Linux caps one argument at
+128 KiB)."""
+SPAWN_LOCK = "spawn.lock"
+
+
+@dataclass(frozen=True)
+class KillReport:
+    name: str
+    worktree: str
+    branch: str
+    unsaved: UnsavedWork
+    removed: bool
+    """The worktree and branch were removed (nothing unsaved, or discarded)."""
+    recovery_ref: str | None = None
+
+    def summary(self) -> str:
+        if not self.removed:
+            return (f"killed {self.name}; kept worktree {self.worktree} and branch "
+                    f"{self.branch} ({self.unsaved.describe()})")
+        if self.recovery_ref:
+            return (f"killed {self.name}; discarded {self.unsaved.describe()}, "
+                    f"recoverable from {self.recovery_ref}")
+        return f"killed {self.name}; removed its worktree and branch (nothing that is not on base)"
+
+
+def spawn_in_progress(paths: AgentPaths) -> bool:
+    """A spawn holds its agent's lock while under way; the OS drops it if the process dies,
+    so a spawn in progress can be told from one that was killed mid-way."""
+    return is_locked(paths.dir / SPAWN_LOCK)
+
+
+class Agents:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # -- spawn ----------------------------------------------------------------------------
+
+    def resolve_command(self, preset: str) -> str:
+        spec = self.ctx.preset(preset)
+        found = shutil.which(spec.command)
+        if found is None:
+            where = f"[presets.{spec.name}] command in your config"
+            raise UsageError(
+                f"{spec.command!r} for preset {spec.name!r} is not installed or not on PATH; "
+                f"install it ({spec.install_hint}) or set {where}"
+            )
+        return found
+
+    def check_spawn(self, name: str, preset: str | None, base: str | None) -> tuple[str, str]:
+        """Every precondition of a spawn, before anything is made. Returns (base, base sha)."""
+        ctx, repo = self.ctx, self.ctx.repo
+        check_name(name)
+        self.resolve_command(preset or ctx.settings.workspace.default_preset)
+        if ctx.store.agent_by_name(name) is not None:
+            raise UsageError(f"an agent named {name!r} already exists; choose another name")
+        if not repo.has_commits():
+            raise UsageError(
+                "the repository has no commits yet, so agents have no base; commit once "
+                "(git commit --allow-empty -m 'initial commit') and retry"
+            )
+        if base is None:
+            base = repo.current_branch()
+            if base is None:
+                raise UsageError(
+                    f"the main checkout ({repo.top}) is on a detached HEAD; pass --base BRANCH"
+                )
+        if not repo.branch_exists(base):
+            raise UsageError(
+                f"base branch {base!r} does not exist; pass --base with one of: "
+                + ", ".join(repo.branch_names()[:8])
+            )
+        base_sha = repo.rev(f"refs/heads/{base}")
+        assert base_sha is not None
+        branch = ctx.branch_for(name)
+        if repo.branch_exists(branch):
+            raise UsageError(
+                f"branch {branch!r} already exists (left by an earlier agent?); choose another "
+                "name, or clean it up first ('workspace cleanup')"
+            )
+        if not repo.check_branch_name(branch):
+            raise UsageError(f"{branch!r} is not a valid branch name; change branch_prefix")
+        worktree = ctx.worktree_root() / name
+        if worktree.exists():
+            raise UsageError(f"{worktree} already exists; choose another name or move it away")
+        if ctx.tmux.has_session(name):
+            raise UsageError(
+                f"a tmux session named {name!r} already runs on the workspace server; "
+                "choose another name"
+            )
+        return base, base_sha
+
+    def spawn(self, name: str, preset: str | None = None, base: str | None = None,
+              prompt: str = "", budget_usd: float | None = None) -> Agent:
+        """Create the worktree, branch and tmux session of a new agent and start it. Returns
+        once the session exists; a first prompt that cannot go on the command line is typed in
+        by the poller when the agent is ready."""
+        ctx = self.ctx
+        with ctx.lock:
+            preset = preset or ctx.settings.workspace.default_preset
+            base, base_sha = self.check_spawn(name, preset, base)
+            spec = ctx.preset(preset)
+            agent = Agent(
+                id=uuid.uuid4().hex[:12], name=name, preset=spec.name,
+                branch=ctx.branch_for(name), base=base, base_sha=base_sha,
+                worktree=str(ctx.worktree_root() / name), session=name,
+                created_at=time.time(), task=prompt, budget_usd=budget_usd,
+                spawn_complete=False,
+            )
+            paths = ctx.paths(agent.id)
+            with hold_lock(paths.dir / SPAWN_LOCK):
+                ctx.store.insert_agent(agent, initial_state(agent.created_at), {})
+                made_worktree = False
+                try:
+                    # Recorded before it exists: if this process dies inside `git worktree add`,
+                    # what git leaves is still known to be ours.
+                    ctx.store.record_worktree(agent.worktree, agent.branch, name)
+                    made_worktree = True
+                    ctx.repo.add_worktree(Path(agent.worktree), agent.branch, base_sha)
+                    on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
+                    launch = LaunchContext(agent.id, name, Path(agent.worktree), paths, spec,
+                                           prompt if on_argv else "")
+                    plan = ctx.integration(preset).launch(launch)
+                    pane_id = self._start_session(agent, plan)
+                    ctx.store.update_agent(
+                        agent.id, pane_id=pane_id, session_id=plan.session_id,
+                        spawn_complete=1,
+                        launch={"pending_prompt": "" if plan.prompt_on_argv else prompt,
+                                "argv": plan.argv},
+                    )
+                except BaseException as exc:
+                    self._undo_spawn(agent, made_worktree)
+                    if isinstance(exc, GitError | TmuxError):
+                        raise UsageError(f"could not spawn {name!r}: {exc}") from None
+                    raise
+        return ctx.agent(name)
+
+    def _pane_command(self, agent: Agent, plan: LaunchPlan) -> list[str]:
+        spec = self.ctx.preset(agent.preset)
+        return write_launch_spec(self.ctx.paths(agent.id), plan.argv,
+                                 {**self._session_env(agent), **plan.env}, agent.worktree,
+                                 spec.install_hint)
+
+    def _start_session(self, agent: Agent, plan: LaunchPlan) -> str:
+        argv = self._pane_command(agent, plan)
+        return self.ctx.tmux.new_session(agent.session, agent.worktree, argv,
+                                         self._session_env(agent), self.ctx.window_size())
+
+    def _session_env(self, agent: Agent) -> dict[str, str]:
+        return {
+            proc.ENV_MARK: agent.id,
+            "WORKSPACE_AGENT": agent.name,
+            "WORKSPACE_STATE_DIR": str(self.ctx.state_dir),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        }
+
+    def _undo_spawn(self, agent: Agent, made_worktree: bool) -> None:
+        """Remove what a failed spawn made. Keeps anything that holds work (it cannot, this
+        early, but the rule holds everywhere)."""
+        ctx = self.ctx
+        try:
+            pane = ctx.pane(agent)
+            proc.terminate(pane.pid if pane else None, agent.id, grace=1.0)
+            ctx.tmux.kill_session(agent.session)
+        except TmuxError:
+            pass
+        if made_worktree:
+            worktree = Path(agent.worktree)
+            unsaved = ctx.repo.unsaved_work(worktree if worktree.is_dir() else None,
+                                            agent.branch, agent.base)
+            if unsaved.empty:
+                try_remove(ctx, worktree, agent.branch)
+        ctx.store.delete_agent(agent.id)
+        shutil.rmtree(ctx.paths(agent.id).dir, ignore_errors=True)
+
+    # -- kill -----------------------------------------------------------------------------
+
+    def kill_preview(self, name: str) -> UnsavedWork:
+        """What `kill --discard` would throw away (the TUI's confirm shows it)."""
+        agent = self.ctx.agent(name)
+        return self.ctx.repo.unsaved_work(Path(agent.worktree), agent.branch, agent.base)
+
+    def kill(self, name: str, discard: bool = False) -> KillReport:
+        """End the agent's whole process tree and its session. Its worktree and branch are
+        removed only if they hold nothing that is not on base, or if `discard` is set, and
+        then only after a recovery ref keeps what they held."""
+        ctx = self.ctx
+        with ctx.lock:
+            agent = ctx.agent(name)
+            pane = ctx.pane(agent)
+            proc.terminate(pane.pid if pane else None, agent.id)
+            ctx.tmux.kill_session(agent.session)
+            report = self._release_worktree(agent, discard)
+            ctx.integration(agent.preset).cleanup(agent, report.removed)
+            ctx.store.delete_agent(agent.id)
+            shutil.rmtree(ctx.paths(agent.id).dir, ignore_errors=True)
+            return report
+
+    def _release_worktree(self, agent: Agent, discard: bool) -> KillReport:
+        ctx = self.ctx
+        worktree = Path(agent.worktree)
+        unsaved = ctx.repo.unsaved_work(worktree, agent.branch, agent.base)
+        kept = KillReport(agent.name, agent.worktree, agent.branch, unsaved, removed=False)
+        if not unsaved.empty and not discard:
+            return kept
+        if worktree.exists() and not is_ours(ctx, worktree):
+            return kept  # not a worktree this tool made: never remove it
+        ref = None
+        if not unsaved.empty:
+            ref = ctx.repo.save_recovery_ref(worktree, agent.branch, agent.name)
+            if ref is None:
+                raise UsageError(f"could not save a recovery ref for {agent.name}; kept its work")
+        remove_worktree_and_branch(ctx, worktree, agent.branch)
+        return KillReport(agent.name, agent.worktree, agent.branch, unsaved, True, ref)
+
+    # -- pause / resume / restart ---------------------------------------------------------
+
+    def _running_pane(self, agent: Agent, verb: str) -> int:
+        if agent.status.ended:
+            raise UsageError(
+                f"{agent.name} has {agent.status.value}; nothing to {verb} "
+                f"(restart it with 'workspace restart {agent.name}')"
+            )
+        pane = self.ctx.pane(agent)
+        if pane is None or pane.dead:
+            raise UsageError(f"{agent.name}'s process is not running; nothing to {verb}")
+        return pane.pid
+
+    def pause(self, name: str, detail: str = "") -> Agent:
+        agent = self.ctx.agent(name)
+        if agent.status == Status.PAUSED:
+            raise UsageError(f"{name} is already paused; resume it with 'workspace resume {name}'")
+        proc.pause(self._running_pane(agent, "pause"), agent.id)
+        self.ctx.record(agent, "paused", detail)
+        return self.ctx.agent(name)
+
+    def resume(self, name: str) -> Agent:
+        agent = self.ctx.agent(name)
+        if agent.status != Status.PAUSED:
+            raise UsageError(f"{name} is not paused (it is {agent.status.value})")
+        proc.resume(self._running_pane(agent, "resume"), agent.id)
+        if agent.status_reason.startswith("budget"):
+            # Resuming past the budget is the person's call: lift it for this agent.
+            self.ctx.store.update_agent(agent.id, budget_usd=0.0)
+        self.ctx.record(agent, "resumed")
+        return self.ctx.agent(name)
+
+    def restart(self, name: str) -> Agent:
+        """Relaunch an exited or crashed agent in its worktree, resuming the CLI's own session
+        where the CLI can."""
+        ctx = self.ctx
+        with ctx.lock:
+            agent = ctx.agent(name)
+            if not agent.status.ended or agent.status == Status.MERGED:
+                raise UsageError(
+                    f"{name} is {agent.status.value}; only an exited or crashed agent can be "
+                    "restarted"
+                )
+            if not Path(agent.worktree).is_dir():
+                raise UsageError(
+                    f"{name}'s worktree {agent.worktree} is gone; kill the agent and spawn anew"
+                )
+            integ = ctx.integration(agent.preset)
+            launch = LaunchContext(agent.id, name, Path(agent.worktree), ctx.paths(agent.id),
+                                   ctx.preset(agent.preset), "", agent.session_id)
+            plan = integ.resume(launch) if integ.resumable else integ.launch(launch)
+            pane = ctx.pane(agent)
+            if pane is not None:
+                argv = self._pane_command(agent, plan)
+                ctx.tmux.respawn(pane.pane_id, agent.worktree, argv, self._session_env(agent))
+                pane_id = pane.pane_id
+            else:
+                pane_id = self._start_session(agent, plan)
+            ctx.store.update_agent(agent.id, pane_id=pane_id,
+                                   session_id=plan.session_id or agent.session_id)
+            ctx.record(agent, "restarted")
+            return ctx.agent(name)
+
+    # -- attach ---------------------------------------------------------------------------
+
+    def attach_command(self, name: str) -> tuple[list[str], dict[str, str]]:
+        """argv and env that attach this terminal to the agent's session. TMUX is dropped so
+        it also works from inside the person's own tmux (a nested client of our server)."""
+        agent = self.ctx.agent(name)
+        if not self.ctx.tmux.has_session(agent.session):
+            raise UsageError(f"{name}'s tmux session is gone; restart it first")
+        env = {k: v for k, v in os.environ.items() if k != "TMUX"}
+        return self.ctx.tmux.attach_argv(agent.session), env
+
+    def run_attached(self, name: str) -> int:
+        """Attach this terminal to the agent's pane until the detach key; blocks."""
+        argv, env = self.attach_command(name)
+        return subprocess.run(argv, env=env, check=False).returncode

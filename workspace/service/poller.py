@@ -1,0 +1,230 @@
+"""One poll tick: look at tmux, the hook event files and the transcripts, fold the signals into
+each agent's status, record usage, and return a snapshot.
+
+Cost per tick, whatever the number of agents: one `list-panes`, one chained `capture-pane` for
+the panes whose cheap change hint moved, a `stat` per event file and transcript, and reads of
+only the bytes appended since the last tick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workspace.adapters.agents.base import Generic
+from workspace.adapters.git import GitError
+from workspace.adapters.launch_spec import recorded_exit
+from workspace.adapters.tmux import PaneInfo, TmuxError
+from workspace.core.agent import Agent, DiffStat, Status, Tokens, attention_order
+from workspace.core.panes import strip_ansi
+from workspace.core.status import PaneSeen, ProcessSeen, Signal, StatusState, reduce
+from workspace.service.agents import Agents
+from workspace.service.context import Context
+from workspace.service.messaging import Messenger
+from workspace.service.signals import SignalReader
+
+PENDING_PROMPT_TIMEOUT = 120.0
+
+
+@dataclass
+class _PaneMemory:
+    hint: tuple[int, int, int, int]
+    digest: str
+    screen: str
+    captured_at: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the UI renders: immutable, produced by one tick."""
+
+    at: float
+    agents: tuple[Agent, ...]
+    screens: dict[str, str] = field(default_factory=dict)
+    """Latest screen (with colours) per agent id, for the ones seen so far."""
+    server_running: bool = True
+
+    @property
+    def needs_you(self) -> int:
+        return sum(1 for a in self.agents if a.status.needs_you)
+
+    @property
+    def tokens(self) -> Tokens:
+        total = Tokens()
+        for a in self.agents:
+            total = total + a.tokens
+        return total
+
+    @property
+    def cost_usd(self) -> float | None:
+        costs = [a.cost_usd for a in self.agents if a.cost_usd is not None]
+        return sum(costs) if costs else None
+
+    def by_id(self, agent_id: str) -> Agent | None:
+        for a in self.agents:
+            if a.id == agent_id:
+                return a
+        return None
+
+
+class Poller:
+    def __init__(self, ctx: Context, agents: Agents, messenger: Messenger) -> None:
+        self.ctx = ctx
+        self._agents = agents
+        self._messenger = messenger
+        self._signals = SignalReader(ctx)
+        self._memory: dict[str, _PaneMemory] = {}
+        self._lock = threading.Lock()
+        """One tick at a time (the TUI's poll worker and an action's refresh may overlap)."""
+
+    def refresh(self, focus: str | None = None, capture_all: bool = False) -> Snapshot:
+        """One tick. `focus` is the id of the agent shown in the preview: its screen is
+        captured whenever it changed."""
+        with self._lock:
+            return self._tick(capture_all)
+
+    def _tick(self, capture_all: bool) -> Snapshot:
+        now = time.time()
+        store = self.ctx.store
+        agents = store.agents()
+        panes = self.ctx.tmux.list_panes()
+        by_session = {p.session: p for p in panes or []}
+        screens = self._capture(agents, by_session, now, capture_all)
+        for agent in agents:
+            if agent.spawn_complete:
+                self._update_agent(agent, by_session.get(agent.session),
+                                   screens.get(agent.id), now)
+        fresh = store.agents()
+        self._enforce_budgets(fresh)
+        return Snapshot(
+            at=now,
+            agents=tuple(attention_order(fresh)),
+            screens={aid: m.screen for aid, m in self._memory.items()},
+            server_running=panes is not None,
+        )
+
+    def _capture(self, agents: list[Agent], by_session: dict[str, PaneInfo], now: float,
+                 capture_all: bool) -> dict[str, tuple[str, bool]]:
+        """Capture, in one tmux process, the panes whose change hint moved. Returns
+        agent id -> (screen, changed since the last capture)."""
+        wanted: dict[str, tuple[str, PaneInfo]] = {}
+        for agent in agents:
+            pane = by_session.get(agent.session)
+            if pane is None:
+                continue
+            memory = self._memory.get(agent.id)
+            # window_activity has one-second resolution: recapture while it is current.
+            moved = memory is None or memory.hint != pane.change_hint
+            recent = pane.activity >= int(now) - 1 and not pane.dead
+            if capture_all or moved or recent:
+                wanted[pane.pane_id] = (agent.id, pane)
+        if not wanted:
+            return {}
+        try:
+            captured = self.ctx.tmux.capture(list(wanted))
+        except TmuxError:
+            return {}
+        result: dict[str, tuple[str, bool]] = {}
+        for pane_id, screen in captured.items():
+            if pane_id not in wanted:
+                continue
+            agent_id, pane = wanted[pane_id]
+            digest = hashlib.blake2b(screen.encode(), digest_size=16).hexdigest()
+            memory = self._memory.get(agent_id)
+            changed = memory is not None and memory.digest != digest
+            self._memory[agent_id] = _PaneMemory(pane.change_hint, digest, screen, now)
+            result[agent_id] = (screen, changed)
+        return result
+
+    def _update_agent(self, agent: Agent, pane: PaneInfo | None,
+                      seen: tuple[str, bool] | None, now: float) -> None:
+        integ = self.ctx.integration(agent.preset)
+        signals: list[Signal] = []
+        if pane is None:
+            signals.append(ProcessSeen(now, present=False))
+        else:
+            code = pane.dead_status
+            if pane.dead and code is None:
+                code = recorded_exit(self.ctx.paths(agent.id))
+            signals.append(ProcessSeen(now, True, pane.dead, code))
+        plain = ""
+        if seen is not None and pane is not None:
+            screen, changed = seen
+            plain = strip_ansi(screen)
+            status, reason = integ.pane_status(plain, pane.command)
+            signals.append(PaneSeen(now, status, changed, reason))
+        signals.extend(self._signals.read(agent, integ))
+        old = self.ctx.store.state_of(agent.id)
+        if old is None:
+            return
+        new = reduce(old, signals, now, self.ctx.policy(agent.preset))
+        if new != old:
+            self.ctx.store.set_state(agent.id, new)
+        if pane is not None and not pane.dead and plain:
+            self._deliver_pending_prompt(agent, integ, new, plain, pane)
+
+    # -- first prompt, budgets ----------------------------------------------------------
+
+    def _deliver_pending_prompt(self, agent: Agent, integ: Generic, state: StatusState,
+                                screen: str, pane: PaneInfo) -> None:
+        store = self.ctx.store
+        launch = store.launch_of(agent.id)
+        pending = launch.get("pending_prompt")
+        if not isinstance(pending, str) or not pending:
+            return
+        too_late = time.time() - agent.created_at > PENDING_PROMPT_TIMEOUT
+        if too_late or state.status.ended:
+            store.update_agent(agent.id, launch={**launch, "pending_prompt": ""})
+            return
+        if not integ.ready_for_input(screen, pane.command):
+            return
+        # Claim it first: a second poller (TUI and CLI at once) must not type it twice.
+        store.update_agent(agent.id, launch={**launch, "pending_prompt": ""})
+        self._messenger.paste_and_submit(agent, pane.pane_id, pending, submit=True)
+
+    def pending_prompt(self, name: str) -> str:
+        agent = self.ctx.agent(name)
+        value = self.ctx.store.launch_of(agent.id).get("pending_prompt")
+        return value if isinstance(value, str) else ""
+
+    def budget_of(self, agent: Agent) -> float | None:
+        if agent.budget_usd is not None:
+            return agent.budget_usd if agent.budget_usd > 0 else None
+        default = self.ctx.settings.workspace.budget_usd
+        return default if default > 0 else None
+
+    def _enforce_budgets(self, agents: list[Agent]) -> None:
+        for agent in agents:
+            budget = self.budget_of(agent)
+            if budget is None or agent.cost_usd is None or agent.cost_usd < budget:
+                continue
+            if agent.status == Status.PAUSED or agent.status.ended:
+                continue
+            detail = f"budget ${budget:.2f} reached (spent ${agent.cost_usd:.2f})"
+            try:
+                self._agents.pause(agent.name, detail=detail)
+            except Exception:
+                continue
+
+    # -- diffs and screens --------------------------------------------------------------
+
+    def update_diff(self, agent: Agent) -> DiffStat:
+        try:
+            stat = self.ctx.repo.diff_stat(Path(agent.worktree), agent.base, agent.base_sha)
+        except GitError:
+            return agent.diff
+        if stat != agent.diff:
+            self.ctx.store.set_diff(agent.id, stat)
+        return stat
+
+    def update_diffs(self, names: list[str] | None = None) -> None:
+        for agent in self.ctx.store.agents():
+            if names is None or agent.name in names:
+                self.update_diff(agent)
+
+    def preview_screen(self, agent_id: str) -> str:
+        memory = self._memory.get(agent_id)
+        return memory.screen if memory else ""
