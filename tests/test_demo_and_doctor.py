@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from tests.support.cli import run_cli
 from tests.support.wait import wait_for
 from workspace.adapters.locations import data_dir
 from workspace.core.agent import Status
-from workspace.service import Workspace
+from workspace.service import Severity, Workspace, doctor_report
 
 
 def test_demo_sets_up_a_sample_repo_with_working_agents(tmp_path: Path) -> None:
@@ -32,6 +33,46 @@ def test_doctor_lists_tools_and_presets(repo: Path) -> None:
     assert "[ok  ] preset demo" in out and "[ok  ] preset shell" in out
     assert ("[warn] preset codex" in out) != ("[ok  ] preset codex" in out)
     assert "tmux server: tmux -L workspace-" in out
+
+
+def test_doctor_report_is_data_the_cli_prints(repo: Path) -> None:
+    report = doctor_report(repo)
+    assert report.failures == 0
+    seen = {f.what: f for f in report.findings}
+    for what in ("workspace", "tmux", "git", "repository", "state", "config", "preset demo"):
+        assert seen[what].severity == Severity.OK, seen[what]
+    assert str(repo) in seen["repository"].detail
+
+
+def test_doctor_outside_a_repository_still_reports(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    result = run_cli("doctor", cwd=tmp_path / "plain")
+    assert result.returncode == 0, result.stdout
+    assert result.stderr == ""
+    assert "[warn] repository     " in result.stdout
+    assert "not inside a git repository" in result.stdout
+    assert "] state" not in result.stdout  # no repository, no state dir to name
+    assert "[ok  ] tmux" in result.stdout and "[ok  ] preset demo" in result.stdout
+
+
+def test_doctor_without_tmux_fails_and_reports_the_rest(repo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "nobin"
+    folder.mkdir()
+    for tool in ("git", "sh"):
+        (folder / tool).symlink_to(subprocess.check_output(["which", tool], text=True).strip())
+    result = run_cli("doctor", cwd=repo, env={"PATH": str(folder)})
+    assert result.returncode == 1, result.stdout
+    assert result.stderr == ""  # a report, not a traceback
+    assert "[FAIL] tmux           tmux is not installed or not on PATH" in result.stdout
+    assert "[ok  ] git" in result.stdout and "[ok  ] repository" in result.stdout
+
+
+def test_doctor_with_a_bad_config_fails_and_still_lists_presets(repo: Path) -> None:
+    (repo / ".workspace.toml").write_text("[workspace]\nnope = 1\n")
+    result = run_cli("doctor", cwd=repo)
+    assert result.returncode == 1, result.stdout
+    assert "[FAIL] config" in result.stdout and "workspace.nope: unknown key" in result.stdout
+    assert "[ok  ] preset demo" in result.stdout and "preset claude" in result.stdout
 
 
 def test_tui_refuses_without_a_terminal(repo: Path) -> None:

@@ -10,25 +10,50 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from workspace.cli.verbs import open_workspace
+from workspace.cli.common import add_verb, note, open_workspace, progress
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
 from workspace.core.review import BRANCH, MERGING, WIP, QueueState, format_stat
 from workspace.core.settings import MERGE_STRATEGIES
-from workspace.service import GateFailed, MergeResult, Workspace
 
 if TYPE_CHECKING:
-    from workspace.cli.verbs import VerbAdder
+    from workspace.cli.common import Subparsers
+    from workspace.service import GateFailed, MergeResult, Workspace
 
 
-def _progress(text: str) -> None:
-    if sys.stderr.isatty():
-        print(text, file=sys.stderr, flush=True)
+def register(sub: Subparsers) -> None:
+    p = add_verb(sub, "diff", diff, "print an agent's diff (whole branch against base, or --wip)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--wip", action="store_true",
+                   help="only uncommitted work (staged, unstaged, untracked) against its HEAD")
+    p.add_argument("--stat", action="store_true", help="one line per file and a total")
 
+    p = add_verb(sub, "merge", merge,
+                 "merge an agent's branch into its base (checks first; never half-done)")
+    p.add_argument("name", metavar="NAME", nargs="?")
+    p.add_argument("--all-ready", action="store_true",
+                   help="merge every agent whose turn is over and whose work is not on base, "
+                        "oldest first; stops at the first conflict or gate failure")
+    p.add_argument("--strategy", choices=MERGE_STRATEGIES,
+                   help="squash (default, configurable), merge or rebase")
+    p.add_argument("--no-gate", action="store_true", help="skip the [merge] gate command")
+    p.add_argument("--cleanup", action="store_true",
+                   help="after merging, end the agent and remove its worktree and branch "
+                        "(also cleans up an agent merged earlier)")
+    p.add_argument("--commit-wip", action="store_true",
+                   help="commit uncommitted work in its worktree first instead of refusing")
+    p.add_argument("--message", "-m", help="the commit message (default: drawn from its task)")
 
-def _note(text: str) -> None:
-    """Said on stderr whatever it is connected to (not a result, not progress)."""
-    print(text, file=sys.stderr, flush=True)
+    p = add_verb(sub, "ask-rebase", ask_rebase,
+                 "ask an agent whose work conflicts with base to rebase and resolve it")
+    p.add_argument("name", metavar="NAME")
+
+    p = add_verb(sub, "pr", pr, "push an agent's branch and open a pull request with gh")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--remote", help="the remote to push to (default: base's upstream, origin)")
+    p.add_argument("--title", help="the title (default: drawn from its task)")
+    p.add_argument("--draft", action="store_true", help="open it as a draft")
+    p.add_argument("--dry-run", action="store_true", help="print what would run, run nothing")
 
 
 def diff(args: argparse.Namespace) -> int:
@@ -36,7 +61,7 @@ def diff(args: argparse.Namespace) -> int:
     result = ws.diff(args.name, WIP if args.wip else BRANCH)
     if result.empty:
         what = " (uncommitted)" if args.wip else f" against {result.against_label}"
-        _note(f"{args.name}: no changes{what}")
+        note(f"{args.name}: no changes{what}")
         return 0
     if args.stat:
         print("\n".join(format_stat(result.files)))
@@ -63,6 +88,8 @@ def _print_result(result: MergeResult) -> None:
 
 
 def merge(args: argparse.Namespace) -> int:
+    from workspace.service import GateFailed
+
     ws = open_workspace(args)
     if args.all_ready:
         if args.name:
@@ -77,7 +104,7 @@ def merge(args: argparse.Namespace) -> int:
         result = ws.merge(args.name, strategy=args.strategy, gate=not args.no_gate,
                           cleanup=True if args.cleanup else None, message=args.message,
                           commit_wip=args.commit_wip,
-                          on_step=lambda step: _progress(f"{args.name}: {step}…"))
+                          on_step=lambda step: progress(f"{args.name}: {step}…"))
     except GateFailed as exc:
         _print_gate_output(exc)
         raise
@@ -95,11 +122,11 @@ def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
         print("no agent is ready to merge (finished its turn, work not on base"
               + ("" if args.commit_wip else ", worktree clean") + ")")
         return 0
-    _progress(f"merging in order: {', '.join(names)}")
+    progress(f"merging in order: {', '.join(names)}")
     report = ws.merge_queue(names, strategy=args.strategy, gate=not args.no_gate,
                             cleanup=True if args.cleanup else None,
                             commit_wip=args.commit_wip,
-                            on_progress=lambda state: _queue_progress(state))
+                            on_progress=lambda state: _queueprogress(state))
     for result in report.results:
         _print_result(result)
     if not report.ok:
@@ -111,10 +138,10 @@ def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _queue_progress(state: QueueState) -> None:
+def _queueprogress(state: QueueState) -> None:
     merging = [i.name for i in state.items if i.state == MERGING]
     if merging:
-        _progress(f"{merging[0]}: merging…")
+        progress(f"{merging[0]}: merging…")
 
 
 def _print_gate_output(exc: GateFailed) -> None:
@@ -143,38 +170,3 @@ def pr(args: argparse.Namespace) -> int:
     result = ws.create_pr(args.name, args.remote, args.title, draft=args.draft)
     print(result.url or result.output.strip())
     return 0
-
-
-def add_verbs(verb: VerbAdder) -> None:
-    p = verb("diff", diff, "print an agent's diff (whole branch against base, or --wip)")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--wip", action="store_true",
-                   help="only uncommitted work (staged, unstaged, untracked) against its HEAD")
-    p.add_argument("--stat", action="store_true", help="one line per file and a total")
-
-    p = verb("merge", merge, "merge an agent's branch into its base (checks first; never "
-                             "half-done)")
-    p.add_argument("name", metavar="NAME", nargs="?")
-    p.add_argument("--all-ready", action="store_true",
-                   help="merge every agent whose turn is over and whose work is not on base, "
-                        "oldest first; stops at the first conflict or gate failure")
-    p.add_argument("--strategy", choices=MERGE_STRATEGIES,
-                   help="squash (default, configurable), merge or rebase")
-    p.add_argument("--no-gate", action="store_true", help="skip the [merge] gate command")
-    p.add_argument("--cleanup", action="store_true",
-                   help="after merging, end the agent and remove its worktree and branch "
-                        "(also cleans up an agent merged earlier)")
-    p.add_argument("--commit-wip", action="store_true",
-                   help="commit uncommitted work in its worktree first instead of refusing")
-    p.add_argument("--message", "-m", help="the commit message (default: drawn from its task)")
-
-    p = verb("ask-rebase", ask_rebase,
-             "ask an agent whose work conflicts with base to rebase and resolve it")
-    p.add_argument("name", metavar="NAME")
-
-    p = verb("pr", pr, "push an agent's branch and open a pull request with gh")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--remote", help="the remote to push to (default: base's upstream, origin)")
-    p.add_argument("--title", help="the title (default: drawn from its task)")
-    p.add_argument("--draft", action="store_true", help="open it as a draft")
-    p.add_argument("--dry-run", action="store_true", help="print what would run, run nothing")

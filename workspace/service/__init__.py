@@ -4,6 +4,8 @@ the CLI import only from here (and from core)."""
 from __future__ import annotations
 
 from workspace.service.agents import KillReport
+from workspace.service.demo import DemoSetup, demo_repo_path, open_demo
+from workspace.service.doctor import DoctorReport, Finding, Severity, doctor_report
 from workspace.service.merge import (
     CheckoutBlocked,
     CleanupReport,
@@ -25,6 +27,9 @@ from workspace.service.workspace import Workspace
 __all__ = [
     "CheckoutBlocked",
     "CleanupReport",
+    "DemoSetup",
+    "DoctorReport",
+    "Finding",
     "GateFailed",
     "KillReport",
     "MergeBusy",
@@ -38,6 +43,10 @@ __all__ = [
     "QueueReport",
     "ReconcileReport",
     "SendResult",
+    "Severity",
     "Snapshot",
     "Workspace",
+    "demo_repo_path",
+    "doctor_report",
+    "open_demo",
 ]

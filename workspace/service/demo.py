@@ -1,0 +1,45 @@
+"""`workspace demo`: the sample repository under the data dir, with demo agents working in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workspace.adapters.locations import data_dir
+from workspace.core.errors import UsageError
+from workspace.demo.sample_repo import DEMO_TASKS, ensure_demo_repo
+from workspace.service.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    repo: Path
+    workspace: Workspace
+    started: int
+    """Demo agents started now (those still there from an earlier demo are kept, not counted)."""
+    refused: tuple[str, ...]
+    """Why a demo agent could not start, one line each; the others start all the same."""
+
+
+def demo_repo_path() -> Path:
+    return data_dir() / "demo-repo"
+
+
+def open_demo(agents: int) -> DemoSetup:
+    """Create the sample repository once, open it, and start the first `agents` demo agents
+    that are not already there."""
+    repo = ensure_demo_repo(demo_repo_path())
+    ws = Workspace.open(repo)
+    ws.reconcile()
+    existing = {a.name for a in ws.agents()}
+    started = 0
+    refused: list[str] = []
+    for name, task in DEMO_TASKS[: max(agents, 0)]:
+        if name in existing:
+            continue
+        try:
+            ws.spawn(name, preset="demo", prompt=task)
+            started += 1
+        except UsageError as exc:
+            refused.append(str(exc))
+    return DemoSetup(repo, ws, started, tuple(refused))

@@ -1,0 +1,117 @@
+"""The doctor's report: is everything this machine needs here, and which agent CLIs work.
+
+It opens no workspace, so it still reports when one cannot be opened (tmux missing or too old,
+not a git repository, a bad config): saying what is wrong then is its whole point."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from workspace import __version__
+from workspace.adapters.agents.presets import builtin_presets
+from workspace.adapters.config import load_settings
+from workspace.adapters.git import GitRepo
+from workspace.adapters.locations import state_dir, user_config_file
+from workspace.adapters.tmux import find_tmux, socket_name_for
+from workspace.core.errors import UsageError
+from workspace.core.settings import PresetSpec
+
+
+class Severity(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    """Works, but something is missing (an agent CLI, a first commit)."""
+    FAIL = "fail"
+    """Nothing will work until this is fixed."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    what: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    findings: tuple[Finding, ...]
+
+    @property
+    def failures(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.FAIL)
+
+
+def doctor_report(cwd: Path) -> DoctorReport:
+    """Check, in order: this program, tmux, git, the repository at `cwd`, the config, and the
+    command of every preset."""
+    found: list[Finding] = []
+
+    def note(severity: Severity, what: str, detail: str) -> None:
+        found.append(Finding(severity, what, detail))
+
+    note(Severity.OK, "workspace", f"{__version__} (python {sys.version.split()[0]})")
+    try:
+        tmux = find_tmux()
+        note(Severity.OK, "tmux", f"{_version([tmux, '-V'])} at {tmux}")
+    except UsageError as exc:
+        note(Severity.FAIL, "tmux", str(exc))
+    git = shutil.which("git")
+    if git:
+        note(Severity.OK, "git", f"{_version([git, '--version'])} at {git}")
+    else:
+        note(Severity.FAIL, "git", "not on PATH; install git")
+    repo_top: Path | None = None
+    try:
+        repo = GitRepo.discover(cwd)
+        repo_top = repo.top
+        has_commits = repo.has_commits()
+        commits = "has commits" if has_commits else "NO COMMITS: commit once first"
+        note(Severity.OK if has_commits else Severity.WARN, "repository",
+             f"{repo.top} ({commits})")
+        note(Severity.OK, "state", f"{state_dir(repo.common_dir)}; tmux server: "
+             f"tmux -L {socket_name_for(repo.top)} ls")
+    except UsageError as exc:
+        # Not a failure: doctor is also run outside any repository, before the first one.
+        note(Severity.WARN, "repository", str(exc))
+    presets: tuple[PresetSpec, ...]
+    try:
+        settings = load_settings(repo_top)
+        sources = ", ".join(settings.sources) or f"defaults (no {user_config_file()})"
+        note(Severity.OK, "config", sources)
+        presets = settings.presets
+    except UsageError as exc:
+        note(Severity.FAIL, "config", str(exc))
+        presets = builtin_presets()  # still say which built-in CLIs are installed
+    for spec in presets:
+        found.append(_preset_finding(spec))
+    return DoctorReport(tuple(found))
+
+
+def _preset_finding(spec: PresetSpec) -> Finding:
+    what = f"preset {spec.name}"
+    path = shutil.which(spec.command)
+    if path is None:
+        return Finding(Severity.WARN, what, f"{spec.command!r} not on PATH; {spec.install_hint}")
+    if spec.kind == "demo":
+        version = "built in"
+    elif spec.kind == "shell":
+        version = "your shell"
+    else:
+        version = _version([path, "--version"])
+    return Finding(Severity.OK, what, f"{version} at {path}")
+
+
+def _version(argv: list[str]) -> str:
+    """The first line a program prints for its version. stdout is read apart from stderr:
+    CLIs on node print runtime warnings on stderr before the version on stdout."""
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"(no answer: {exc.__class__.__name__})"
+    text = (out.stdout or out.stderr).strip().splitlines()
+    return text[0][:80] if text else f"(exit {out.returncode})"
