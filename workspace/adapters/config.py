@@ -188,8 +188,12 @@ def _lookup(data: dict[str, Any], keys: list[str]) -> bool:
 
 
 def _merge(into: dict[str, Any], data: dict[str, Any]) -> None:
+    """Merge `data` into `into` key by key; tables are copied, so no file's data changes (an
+    env table is replaced whole)."""
     for key, value in data.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict) and key != "env":
+        if isinstance(value, dict) and key != "env":
+            if not isinstance(into.get(key), dict):
+                into[key] = {}
             _merge(into[key], value)
         else:
             into[key] = value
