@@ -1,8 +1,9 @@
-"""Read and strictly validate config files (TOML).
+"""Read and strictly validate config files (TOML) against the declared settings.
 
 Who reads what: the user file `$XDG_CONFIG_HOME/workspace/config.toml`, then the optional
-per-repo file `<main checkout>/.workspace.toml`, which wins key by key. An unknown key or a bad
-value stops with one line naming file, line and key, with a "did you mean" where one is close.
+per-repo file `<main checkout>/.workspace.toml`, which wins key by key. Every problem of every
+file is collected (`Problems`) and raised together as one ConfigError, one line per problem:
+`file:line: key: problem`, with a "did you mean" where a known key is close.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,187 +22,269 @@ from workspace.core.actions import ACTIONS
 from workspace.core.errors import UsageError
 from workspace.core.names import NAME_RE
 from workspace.core.settings import (
-    CLEANUP_CHOICES,
-    MERGE_STRATEGIES,
-    PRESET_KINDS,
-    SCHEMA,
+    PRESET_NAME_RULE,
+    TABLE_NAMES,
+    TABLES,
     MergeSettings,
     PresetSpec,
+    SensitiveKey,
     Settings,
+    SettingValue,
+    Table,
     WorkspaceSettings,
+    key_clashes,
+    problems,
+    table,
 )
+from workspace.core.settings.render import docs_markdown, example_toml
 
 
 class ConfigError(UsageError):
     pass
 
 
+@dataclass
+class Problems:
+    """Where checks put what they find, so one run reports every problem, not the first."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, where: str, keys: list[str], problem: str) -> None:
+        self.lines.append(f"{where}: {'.'.join(keys)}: {problem}" if keys else
+                          f"{where}: {problem}")
+
+    def raise_any(self) -> None:
+        if self.lines:
+            raise ConfigError("\n".join(self.lines))
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """One parsed file: its text (for line numbers) and its data."""
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+
+    def line(self, keys: list[str]) -> int | None:
+        return line_of(self.text, keys)
+
+    def where(self, keys: list[str]) -> str:
+        line = self.line(keys)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+
 def config_files(repo_root: Path | None) -> list[Path]:
     files = [user_config_file()]
     if repo_root is not None:
         files.append(repo_root / REPO_CONFIG_NAME)
-    return [f for f in files if f.is_file()]
+    # Anything at those paths counts: a directory or a dangling link is reported, not skipped.
+    return [f for f in files if f.exists() or f.is_symlink()]
 
 
 def load_settings(repo_root: Path | None) -> Settings:
-    merged: dict[str, Any] = {}
-    sources: list[str] = []
+    found = Problems()
+    parsed: list[ConfigFile] = []
+    known = {p.name for p in builtin_presets()}
     for path in config_files(repo_root):
-        data = read_config_file(path)
-        _merge(merged, data)
-        sources.append(str(path))
-    return build_settings(merged, tuple(sources))
+        config = _parse(path, found)
+        if config is None:
+            continue
+        _Checker(config, found, known).check()
+        known |= set(_presets_of(config.data))
+        parsed.append(config)
+    found.raise_any()
+    merged: dict[str, Any] = {}
+    for config in parsed:
+        _merge(merged, config.data)
+
+    def where(keys: list[str]) -> str:
+        for config in reversed(parsed):
+            if _lookup(config.data, keys):
+                return config.where(keys)
+        return "config"
+
+    # Each file alone was fine; two files may still bind one key to two actions.
+    remapped = merged.get("keys", {})
+    for action, key, other in key_clashes(remapped):
+        found.add(where(["keys", action]), ["keys", action],
+                  f"{key!r} is already bound to {other}")
+    found.raise_any()
+    sources = tuple(str(c.path) for c in parsed)
+    settings = build_settings(merged, sources, where=where)
+    return replace(settings, sensitive=tuple(s for c in parsed for s in _sensitive(c)))
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
-    """Parse and validate one file; raises ConfigError with file, line and key."""
+    """Parse and validate one file on its own; raises ConfigError naming every problem."""
+    return _read_alone(path).data
+
+
+def sensitive_keys(path: Path) -> list[SensitiveKey]:
+    """The keys of one (valid) file that run a program or choose a path, with their values
+    and lines: what a person would be asked to trust."""
+    return _sensitive(_read_alone(path))
+
+
+def generated_docs() -> dict[str, str]:
+    """The files written from the declarations, by path from the project's top."""
+    # $SHELL and sys.executable differ per machine: those two built-ins stay out of the example.
+    shown = [p for p in builtin_presets() if p.kind not in ("shell", "demo")]
+    return {
+        "config.example.toml": example_toml(shown),
+        "docs/config.md": docs_markdown(shown),
+    }
+
+
+def _read_alone(path: Path) -> ConfigFile:
+    found = Problems()
+    config = _parse(path, found)
+    if config is not None:
+        _Checker(config, found, {p.name for p in builtin_presets()}).check()
+        keys = config.data.get("keys")
+        if isinstance(keys, dict):
+            _check_clashes(config, found, keys)
+    found.raise_any()
+    assert config is not None  # no problems means it parsed
+    return config
+
+
+def _parse(path: Path, found: Problems) -> ConfigFile | None:
+    if path.is_dir():
+        found.add(str(path), [], "is a directory, not a config file; remove or rename it")
+        return None
+    if not path.is_file():
+        what = "a broken link" if path.is_symlink() and not path.exists() else "not a file"
+        found.add(str(path), [], f"is {what}, not a config file; remove or fix it")
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+        found.add(str(path), [], f"cannot read config: {exc}")
+        return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         line = match.group(1) if match else "?"
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError(f"{path}:{line}: invalid TOML: {message}") from None
-    _Validator(path, text).check(data)
-    return data
+        found.add(f"{path}:{line}", [], f"invalid TOML: {message}")
+        return None
+    return ConfigFile(path, text, data)
+
+
+def _presets_of(data: dict[str, Any]) -> dict[str, Any]:
+    presets = data.get("presets")
+    return presets if isinstance(presets, dict) else {}
+
+
+def _lookup(data: dict[str, Any], keys: list[str]) -> bool:
+    node: Any = data
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def _merge(into: dict[str, Any], data: dict[str, Any]) -> None:
+    """Merge `data` into `into` key by key; tables are copied, so no file's data changes (an
+    env table is replaced whole)."""
     for key, value in data.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict) and key != "env":
+        if isinstance(value, dict) and key != "env":
+            if not isinstance(into.get(key), dict):
+                into[key] = {}
             _merge(into[key], value)
         else:
             into[key] = value
 
 
-class _Validator:
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.text = text
+def _check_clashes(config: ConfigFile, found: Problems, keys: dict[str, Any]) -> None:
+    wellformed = {a: k for a, k in keys.items() if isinstance(k, str) and re.fullmatch(r"\S+", k)}
+    for action, key, other in key_clashes(wellformed):
+        where = ["keys", action]
+        found.add(config.where(where), where, f"{key!r} is already bound to {other}")
 
-    def fail(self, keys: list[str], problem: str) -> ConfigError:
-        line = line_of(self.text, keys)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(f"{where}: {'.'.join(keys)}: {problem}")
 
-    def unknown(self, keys: list[str], choices: list[str]) -> ConfigError:
+class _Checker:
+    """Checks one file against the declarations, adding each problem to `found`."""
+
+    def __init__(self, config: ConfigFile, found: Problems, presets: set[str]) -> None:
+        self.config = config
+        self.found = found
+        self.presets = presets
+        """Presets already defined (built-in or by an earlier file): they need no command."""
+
+    def add(self, keys: list[str], problem: str) -> None:
+        self.found.add(self.config.where(keys), keys, problem)
+
+    def unknown(self, keys: list[str], choices: list[str]) -> None:
         close = difflib.get_close_matches(keys[-1], choices, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(choices)}"
-        return self.fail(keys, f"unknown key{hint}")
+        if len(keys) == 1 and not close:
+            homes = [t.name for t in TABLES if not t.named and t.key(keys[0])]
+            hint = f"; it belongs in a table: [{homes[0]}]" if homes else hint
+        self.add(keys, f"unknown key{hint}")
 
-    def check(self, data: dict[str, Any]) -> None:
-        tables = ["workspace", "merge", "keys", "presets"]
-        for name, value in data.items():
-            if name not in tables:
-                raise self.unknown([name], tables)
-            if not isinstance(value, dict):
-                raise self.fail([name], "must be a table, like [" + name + "]")
-            if name == "presets":
+    def check(self) -> None:
+        for name, value in self.config.data.items():
+            declared = table(name)
+            if declared is None:
+                self.unknown([name], list(TABLE_NAMES))
+            elif not isinstance(value, dict):
+                self.add([name], f"must be a table, like [{name}]")
+            elif declared.named:
                 for preset, body in value.items():
-                    self.check_preset(preset, body)
+                    self.check_preset(declared, preset, body)
             else:
-                self.check_table([name], value, SCHEMA[name])
-        self.check_values(data)
-        self.check_keys(data.get("keys", {}))
+                self.check_table([name], value, declared)
 
-    def check_preset(self, preset: str, body: Any) -> None:
+    def check_preset(self, declared: Table, preset: str, body: Any) -> None:
         keys = ["presets", preset]
         if not NAME_RE.match(preset):
-            raise self.fail(keys, "preset names use lowercase letters, digits, '-' and '_'")
+            self.add(keys, PRESET_NAME_RULE)
         if not isinstance(body, dict):
-            raise self.fail(keys, "must be a table, like [presets." + preset + "]")
-        self.check_table(keys, body, SCHEMA["presets.*"])
-        kind = body.get("kind")
-        if kind is not None and kind not in PRESET_KINDS:
-            raise self.fail([*keys, "kind"], f"must be one of {', '.join(PRESET_KINDS)}")
-        builtin = {p.name for p in builtin_presets()}
-        if preset not in builtin and "command" not in body:
-            raise self.fail(keys, "a new preset needs a 'command'")
-        if "command" in body and not str(body["command"]).strip():
-            raise self.fail([*keys, "command"], "is empty")
-        for name in body.get("env", {}):
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-                raise self.fail([*keys, "env", name], "is not a valid environment variable name")
+            self.add(keys, f"must be a table, like [presets.{preset}]")
+            return
+        self.check_table(keys, body, declared)
+        if preset not in self.presets and "command" not in body:
+            self.add(keys, "a new preset needs a 'command'")
 
-    def check_table(self, keys: list[str], table: dict[str, Any], schema: dict[str, str]) -> None:
-        for key, value in table.items():
-            here = [*keys, key]
-            if key not in schema:
-                raise self.unknown(here, sorted(schema))
-            expected = schema[key]
-            if not _has_type(value, expected):
-                raise self.fail(here, f"must be {_describe(expected)}, not {value!r:.40}")
-
-    def check_values(self, data: dict[str, Any]) -> None:
-        ws = data.get("workspace", {})
-        for key in ("poll_interval", "stuck_after", "quiet_after"):
-            if key in ws and ws[key] <= 0:
-                raise self.fail(["workspace", key], "must be greater than 0")
-        if "budget_usd" in ws and ws["budget_usd"] < 0:
-            raise self.fail(["workspace", "budget_usd"], "must be 0 (no budget) or more")
-        if "window_size" in ws and not re.match(r"^\d{2,4}x\d{2,4}$", ws["window_size"]):
-            raise self.fail(["workspace", "window_size"], "must look like '200x50'")
-        if "history_limit" in ws and not 100 <= ws["history_limit"] <= 1_000_000:
-            raise self.fail(["workspace", "history_limit"], "must be between 100 and 1000000")
-        prefix = ws.get("branch_prefix")
-        if prefix is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", prefix):
-            raise self.fail(["workspace", "branch_prefix"],
-                            "must be a valid branch prefix like 'ws'")
-        if "detach_key" in ws and not re.match(r"^[A-Za-z0-9-\]\[\\^_]+$", ws["detach_key"]):
-            raise self.fail(["workspace", "detach_key"], "must be a tmux key name like 'C-]'")
-        merge = data.get("merge", {})
-        if "strategy" in merge and merge["strategy"] not in MERGE_STRATEGIES:
-            raise self.fail(
-                ["merge", "strategy"], f"must be one of {', '.join(MERGE_STRATEGIES)}"
-            )
-        if "cleanup" in merge and merge["cleanup"] not in CLEANUP_CHOICES:
-            raise self.fail(["merge", "cleanup"], f"must be one of {', '.join(CLEANUP_CHOICES)}")
-        if "gate_timeout" in merge and merge["gate_timeout"] <= 0:
-            raise self.fail(["merge", "gate_timeout"], "must be greater than 0")
-
-    def check_keys(self, keys: dict[str, str]) -> None:
-        bound: dict[str, str] = {}
-        # Defaults first, so a clash is reported at the line the person wrote.
-        ordered = sorted(ACTIONS, key=lambda a: a.name in keys)
-        for a in ordered:
-            key = keys.get(a.name, a.key)
-            if not key.strip() or " " in key:
-                raise self.fail(["keys", a.name], "must be one key name, like 'n' or 'ctrl+n'")
-            if key in bound:
-                raise self.fail(["keys", a.name], f"{key!r} is already bound to {bound[key]}")
-            bound[key] = a.name
+    def check_table(self, keys: list[str], body: dict[str, Any], declared: Table) -> None:
+        for name, value in body.items():
+            key = declared.key(name)
+            if key is None:
+                self.unknown([*keys, name], declared.names)
+                continue
+            for below, problem in problems(key, value):
+                self.add([*keys, name, *below], problem)
 
 
-def _has_type(value: Any, expected: str) -> bool:
-    match expected:
-        case "str":
-            return isinstance(value, str)
-        case "bool":
-            return isinstance(value, bool)
-        case "int":
-            return isinstance(value, int) and not isinstance(value, bool)
-        case "float":
-            return isinstance(value, int | float) and not isinstance(value, bool)
-        case "list[str]":
-            return isinstance(value, list) and all(isinstance(v, str) for v in value)
-        case "table[str]":
-            return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
-    return False
+def _sensitive(config: ConfigFile) -> list[SensitiveKey]:
+    out: list[SensitiveKey] = []
+    for declared in TABLES:
+        body = config.data.get(declared.name)
+        if not isinstance(body, dict):
+            continue
+        bodies = body.items() if declared.named else [("", body)]
+        for name, values in bodies:
+            if not isinstance(values, dict):
+                continue
+            for key in declared.keys:
+                if key.spec.sensitive and key.name in values:
+                    where = [declared.name, *([name] if name else []), key.name]
+                    out.append(SensitiveKey(str(config.path), ".".join(where),
+                                            _frozen(values[key.name]), config.line(where)))
+    return out
 
 
-def _describe(expected: str) -> str:
-    return {
-        "str": "a string",
-        "bool": "true or false",
-        "int": "a whole number",
-        "float": "a number",
-        "list[str]": "a list of strings",
-        "table[str]": "a table of strings",
-    }[expected]
+def _frozen(value: Any) -> SettingValue:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    assert isinstance(value, str | int | float | bool)
+    return value
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -215,26 +299,29 @@ def _split_key(dotted: str) -> list[str]:
 
 def line_of(text: str, keys: list[str]) -> int | None:
     """The line where `keys` (a dotted path) is set or its table opens; None if not found."""
-    table: list[str] = []
+    table_: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
-            table = _split_key(header.group(1))
-            if table == keys:
+            table_ = _split_key(header.group(1))
+            if table_ == keys:
                 return number
             continue
         keyline = _KEYLINE.match(line)
         if keyline:
-            full = table + _split_key(keyline.group(1))
+            full = table_ + _split_key(keyline.group(1))
             if full == keys[: len(full)] or keys == full[: len(keys)]:
                 return number
     return None
 
 
-def build_settings(data: dict[str, Any], sources: tuple[str, ...] = ()) -> Settings:
+def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
+                   where: Callable[[list[str]], str] | None = None) -> Settings:
+    """Settings from merged, validated data; `where(keys)` says which file and line set a key
+    (for the one check that needs every file: the default preset must exist)."""
+    ws_data = data.get("workspace", {})
     ws = WorkspaceSettings(
-        **{f.name: data.get("workspace", {})[f.name]
-           for f in fields(WorkspaceSettings) if f.name in data.get("workspace", {})}
+        **{f.name: ws_data[f.name] for f in fields(WorkspaceSettings) if f.name in ws_data}
     )
     merge_data = dict(data.get("merge", {}))
     if "gate" in merge_data:
@@ -254,10 +341,12 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = ()) -> Setti
                 changes[key] = value
         presets[name] = replace(base, **changes)
     if ws.default_preset not in presets:
-        where = sources[-1] if sources else "config"
+        here = ["workspace", "default_preset"]
+        place = where(here) if where else (sources[-1] if sources else "config")
+        close = difflib.get_close_matches(ws.default_preset, list(presets), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(presets))}"
         raise ConfigError(
-            f"{where}: workspace.default_preset: unknown preset {ws.default_preset!r}; "
-            f"known: {', '.join(sorted(presets))}"
+            f"{place}: workspace.default_preset: unknown preset {ws.default_preset!r}; {hint}"
         )
     return Settings(
         workspace=ws,

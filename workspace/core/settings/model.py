@@ -1,0 +1,152 @@
+"""The settings model: every key a config file can set, declared once. Pure data.
+
+Each field's annotation is `Annotated[type, Spec(...)]` (see declare.py): its type, default,
+allowed values and meaning in one place. The loader (`workspace.adapters.config`) validates
+against these declarations; config.example.toml and docs/config.md are generated from them
+(`scripts/gen-config-example`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, get_args
+
+from workspace.core.settings.declare import Spec
+
+MergeStrategy = Literal["squash", "merge", "rebase"]
+Cleanup = Literal["ask", "always", "never"]
+PresetKind = Literal["claude", "codex", "gemini", "aider", "opencode", "shell", "demo", "generic"]
+
+MERGE_STRATEGIES: tuple[str, ...] = get_args(MergeStrategy)
+CLEANUP_CHOICES: tuple[str, ...] = get_args(Cleanup)
+PRESET_KINDS: tuple[str, ...] = get_args(PresetKind)
+
+_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class PresetSpec:
+    """How to run one agent CLI. Built-ins come from the adapters; config may override any
+    field or add presets of kind `generic` (any command)."""
+
+    name: str
+    kind: Annotated[PresetKind, Spec(
+        "How workspace reads the agent's status and usage; a new preset is \"generic\".")]
+    command: Annotated[str, Spec(
+        "The program (resolved on PATH like your shell does).", nonempty=True, sensitive=True)]
+    args: Annotated[tuple[str, ...], Spec("Extra arguments, a list.", sensitive=True)] = ()
+    env: Annotated[tuple[tuple[str, str], ...], Spec(
+        "Extra environment variables, a table: { CLAUDE_CONFIG_DIR = \"~/.claude-work\" }.\n"
+        "A later file's env replaces an earlier file's.",
+        names=r"[A-Za-z_][A-Za-z0-9_]*", names_are="a valid environment variable name",
+        sensitive=True)] = ()
+    prompt_args: Annotated[tuple[str, ...] | None, Spec(
+        "How the first prompt goes on the command line (\"{prompt}\" is replaced);\n"
+        "leave it out to have the prompt typed in once the agent is ready.",
+        sensitive=True)] = None
+    rules: Annotated[str, Spec(
+        "Pane-text rules: a built-in rules name or a path to a .toml rules file.",
+        sensitive=True)] = ""
+    install_hint: str = ""
+
+    @property
+    def env_dict(self) -> dict[str, str]:
+        return dict(self.env)
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    default_preset: Annotated[str, Spec(
+        "The preset `n` and `workspace spawn` use when none is given.")] = "claude"
+    branch_prefix: Annotated[str, Spec(
+        "Agents' branches are <branch_prefix>/<agent name>.",
+        pattern=r"[A-Za-z0-9][A-Za-z0-9._/-]*",
+        shape="be a valid branch prefix like 'ws'")] = "ws"
+    worktree_root: Annotated[str, Spec(
+        "Where worktrees go; relative paths are from the main checkout; {repo} is its folder"
+        " name.\nThe default puts them beside the repository, not inside it.",
+        nonempty=True, sensitive=True)] = "../{repo}-worktrees"
+    poll_interval: Annotated[float, Spec(
+        "Seconds between looks at tmux, hook events and transcripts"
+        " (one tick costs 2 tmux processes).", above=0, most=60)] = 1.0
+    stuck_after: Annotated[float, Spec(
+        "Seconds with no output, tool call or transcript growth while working before `stuck`.",
+        above=0, most=_DAY)] = 300.0
+    quiet_after: Annotated[float, Spec(
+        "Seconds a silent hook may disagree with what the screen shows before the screen wins"
+        "\n(an interrupted turn sends no Stop hook).", above=0, most=_DAY)] = 8.0
+    theme: Annotated[str, Spec(
+        "A theme name: workspace-dark, workspace-light, Textual's own (e.g. \"nord\"), or one"
+        " of yours\nin ~/.config/workspace/themes/<name>.toml"
+        " (same keys as the built-in theme files).", nonempty=True)] = "workspace-dark"
+    detach_key: Annotated[str, Spec(
+        "The tmux key that brings you back from an agent's pane (and ends inline typing).\n"
+        "Ctrl-] works in VS Code's terminal and when the TUI itself runs inside tmux.",
+        pattern=r"[A-Za-z0-9\]\[\\^_-]+", shape="be a tmux key name like 'C-]'")] = "C-]"
+    bell: Annotated[bool, Spec(
+        "Ring the terminal bell when an agent starts needing you.")] = True
+    notify: Annotated[bool, Spec(
+        "Show a toast when an agent starts needing you.")] = True
+    budget_usd: Annotated[float, Spec(
+        "Default budget per agent in USD; the agent is paused when its cost reaches it."
+        " 0 = none.", least=0)] = 0.0
+    window_size: Annotated[str, Spec(
+        "Size of agents' tmux windows (columns x rows) until you attach and resize.",
+        pattern=r"\d{2,4}x\d{2,4}", shape="look like '200x50'")] = "200x50"
+    history_limit: Annotated[int, Spec(
+        "Lines of scrollback kept per agent pane.", least=100, most=1_000_000)] = 10000
+
+
+@dataclass(frozen=True)
+class MergeSettings:
+    strategy: Annotated[MergeStrategy, Spec(
+        "squash (one commit on base), merge (a merge commit)"
+        " or rebase (rebase, then fast-forward).")] = "squash"
+    gate: Annotated[tuple[str, ...], Spec(
+        "A command run in the agent's worktree before merging; a failure blocks the merge.\n"
+        "An argv list, never a shell string, e.g. [\"python\", \"-m\", \"pytest\", \"-q\"].",
+        sensitive=True)] = ()
+    gate_timeout: Annotated[float, Spec(
+        "Seconds the gate may run; then its whole process group is ended and the merge"
+        " refused.", above=0, most=_DAY)] = 600.0
+    cleanup: Annotated[Cleanup, Spec(
+        "After a merge: \"ask\" offers to end the agent and remove its worktree and branch,\n"
+        "\"always\" does it, \"never\" keeps them.")] = "ask"
+
+
+SettingValue = str | int | float | bool | tuple[str, ...] | tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SensitiveKey:
+    """A key that runs a program or chooses a path, as one config file set it."""
+
+    file: str
+    key: str
+    """Dotted: "merge.gate", "presets.claude.env"."""
+    value: SettingValue
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    merge: MergeSettings = field(default_factory=MergeSettings)
+    keys: tuple[tuple[str, str], ...] = ()
+    presets: tuple[PresetSpec, ...] = ()
+    sources: tuple[str, ...] = ()
+    """The files these settings were read from, in order."""
+    sensitive: tuple[SensitiveKey, ...] = ()
+    """The trust-sensitive keys each source set, in file order."""
+
+    def key_for(self, action: str) -> str:
+        return dict(self.keys).get(action, "")
+
+    def preset(self, name: str) -> PresetSpec | None:
+        for p in self.presets:
+            if p.name == name:
+                return p
+        return None
+
+    def sensitive_in(self, source: str) -> tuple[SensitiveKey, ...]:
+        return tuple(s for s in self.sensitive if s.file == source)
