@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,28 +15,32 @@ from pathlib import Path
 PRIVATE = 0o600
 
 
-def atomic_write(path: Path, data: str | bytes, mode: int = PRIVATE) -> None:
+def atomic_write(path: Path, data: str | bytes, mode: int | None = PRIVATE) -> None:
     """Replace `path` with `data` in one rename: a reader sees the old file or the new one,
-    never half of either. The file is created with `mode` (private by default: state files
-    hold prompts and environments)."""
+    never half of either. The file gets `mode` (private by default: state files hold prompts
+    and environments); None keeps the mode of the file it replaces (someone else's file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if mode is None:
+        mode = path.stat().st_mode & 0o777 if path.exists() else PRIVATE
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    # A unique name: several threads and processes may write the same file at once.
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
-        tmp.chmod(mode)  # umask may have narrowed or the file pre-existed
+        tmp.chmod(mode)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def write_json(path: Path, value: object, mode: int = PRIVATE) -> None:
-    atomic_write(path, json.dumps(value), mode)
+def write_json(path: Path, value: object, mode: int | None = PRIVATE, indent: int | None = None
+               ) -> None:
+    atomic_write(path, json.dumps(value, indent=indent), mode)
 
 
 def read_json(path: Path) -> dict[str, object] | None:

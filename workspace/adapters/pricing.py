@@ -9,8 +9,6 @@ from functools import lru_cache
 
 from workspace.core.agent import Tokens
 
-PRICE_SOURCE = "genai-prices 0.2.3 (pydantic/genai-prices, bundled data)"
-
 
 def cost_usd(model: str | None, tokens: Tokens, at: float | None = None) -> float | None:
     if not model or tokens.total == 0:

@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workspace.core.agent import Agent, DiffStat, Tokens
+from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
 
 SCHEMA_VERSION = 1
+"""The version this code reads and writes. A database at an older version is migrated on open
+(MIGRATIONS, in order, in one transaction); one at a newer version is refused."""
+
+MIGRATIONS: dict[int, str] = {}
+"""Version -> the SQL that brings a database from the version before it to that version."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -76,7 +82,6 @@ class UsageTotals:
     tokens: Tokens
     cost_usd: float | None
     model: str | None
-    last_context: int | None
 
 
 @dataclass(frozen=True)
@@ -93,13 +98,26 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         with self.transaction() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+            _execute_script(db, _SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1')")
+            self._migrate(db)
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        version = int(row["value"]) if row and str(row["value"]).isdigit() else 1
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{self.path} was written by a newer workspace (state version {version}, this "
+                f"one reads {SCHEMA_VERSION}); upgrade workspace to use this repository")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            _execute_script(db, MIGRATIONS[step])
+        if version < SCHEMA_VERSION:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+
+    @property
+    def schema_version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        return int(row["value"])
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -271,7 +289,7 @@ class Store:
         latest = {
             row["agent_id"]: row
             for row in self._db.execute(
-                f"""SELECT agent_id, model, input + cache_read + cache_write AS ctx, MAX(at)
+                f"""SELECT agent_id, model, MAX(at)
                 FROM usage {where} {"AND" if where else "WHERE"} at IS NOT NULL
                 GROUP BY agent_id""",
                 params,
@@ -284,7 +302,6 @@ class Store:
                 tokens=Tokens(row["i"] or 0, row["o"] or 0, row["cr"] or 0, row["cw"] or 0),
                 cost_usd=None if row["unpriced"] else float(row["cost"] or 0.0),
                 model=last["model"] if last else None,
-                last_context=last["ctx"] if last else None,
             )
         return out
 
@@ -345,12 +362,9 @@ class Store:
         row = self._db.execute("SELECT 1 FROM worktrees WHERE path = ?", (path,)).fetchone()
         return row is not None
 
-    # -- small key/value facts ----------------------------------------------------------
 
-    def get_meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row["value"])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+def _execute_script(db: sqlite3.Connection, script: str) -> None:
+    # Statement by statement: executescript() would COMMIT the open transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)

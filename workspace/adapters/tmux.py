@@ -1,6 +1,6 @@
 """The workspace's private tmux server (`-L workspace-<hash>`), never the person's own.
 
-Budget (DESIGN.md §5): a poll tick costs at most two tmux client processes whatever the number
+Budget (docs/benchmarks.md): a poll tick costs at most two tmux client processes whatever the number
 of agents: one `list-panes -a -F` for every pane, and one chained `capture-pane` invocation for
 the panes whose content changed. Commands are argv lists; text reaches panes through buffers.
 """
@@ -162,10 +162,6 @@ class Tmux:
         result = self._run("list-sessions", "-F", "#{session_name}")
         return result.returncode == 0
 
-    def reload_config(self) -> None:
-        if self.server_running():
-            self.run("source-file", str(self.config_file))
-
     # -- polling ------------------------------------------------------------------------
 
     def list_panes(self) -> list[PaneInfo] | None:
@@ -254,9 +250,6 @@ class Tmux:
         for key, value in env.items():
             args += ["-e", f"{key}={value}"]
         self.run(*args, "--", *argv)
-
-    def set_environment(self, session: str, key: str, value: str) -> None:
-        self.run("set-environment", "-t", f"={session}", key, value)
 
     # -- input --------------------------------------------------------------------------
 

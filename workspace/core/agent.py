@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
 class Status(StrEnum):
-    """The status vocabulary of DESIGN.md §4, used by the TUI, the CLI and JSON."""
+    """The status vocabulary (README.md "Statuses"), used by the TUI, the CLI and JSON."""
 
     STARTING = "starting"
     WORKING = "working"
@@ -111,11 +111,8 @@ class Agent:
     budget_usd: float | None = None
     spawn_complete: bool = True
 
-    def with_(self, **changes: object) -> Agent:
-        return replace(self, **changes)  # type: ignore[arg-type]
-
     def as_json(self) -> dict[str, object]:
-        """The object `workspace ls --json` prints (DESIGN.md §8)."""
+        """The object `workspace ls --json` prints (README.md "The CLI")."""
         return {
             "name": self.name,
             "preset": self.preset,

@@ -1,6 +1,6 @@
 """The status reducer: (previous state, signals, now) -> new state. Pure.
 
-Sources, strongest first (DESIGN.md §4): the agent's hooks, its transcript, its pane text,
+Sources, strongest first (docs/architecture.md "Status"): the agent's hooks, its transcript, its pane text,
 process state. The process decides whether the agent is alive at all; the person's own actions
 (pause, merge) come next; then the freshest structured source (hook or transcript); pane text
 fills gaps and overrules a structured source that has stayed quiet while the pane shows

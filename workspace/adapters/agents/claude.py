@@ -7,7 +7,6 @@ events.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -24,6 +23,7 @@ from workspace.adapters.agents.base import (
     hook_argv,
 )
 from workspace.adapters.agents.claude_config import forget_folder, global_config, trust_folder
+from workspace.adapters.files import write_json
 from workspace.core.agent import Agent, Status
 from workspace.core.status import Observed, Source
 from workspace.core.transcripts.claude import ClaudeTranscript
@@ -126,10 +126,7 @@ class Claude(Generic):
             command = shlex.join(hook_argv(paths.events, event))
             hooks[event] = [{"hooks": [{"type": "command", "command": command, "timeout": 10}]}]
         path = self.settings_file(paths)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"hooks": hooks}, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        write_json(path, {"hooks": hooks}, indent=2)
         return path
 
     def launch(self, ctx: LaunchContext) -> LaunchPlan:

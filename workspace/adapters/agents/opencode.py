@@ -28,6 +28,7 @@ from workspace.adapters.agents.base import (
     LaunchPlan,
     TranscriptSource,
 )
+from workspace.adapters.files import write_json
 from workspace.core.agent import Agent
 from workspace.core.settings import PresetSpec
 from workspace.core.status import Policy
@@ -181,9 +182,7 @@ class Exporter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         with open(self.out, "a", encoding="utf-8") as handle:
             handle.write("".join(lines))
-        tmp = self._state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"session": session, "seen": self._seen}), encoding="utf-8")
-        tmp.replace(self._state_file)
+        write_json(self._state_file, {"session": session, "seen": self._seen})
 
     def _rows_db(self, db: Path, session: str) -> list[Row] | None:
         """Changed messages of the session and of its sub-agent sessions (`parent_id`)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -46,12 +46,6 @@ class TranscriptParser(Protocol):
     def feed(self, line: str, where: str) -> list[Finding]: ...
 
     def state(self) -> dict[str, object]: ...
-
-
-@dataclass
-class ParserCounters:
-    skipped: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def load_json_object(line: str) -> dict[str, object] | None:
