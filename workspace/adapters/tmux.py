@@ -1,8 +1,9 @@
 """The workspace's private tmux server (`-L workspace-<hash>`), never the person's own.
 
-Budget (docs/benchmarks.md): a poll tick costs at most two tmux client processes whatever the number
-of agents: one `list-panes -a -F` for every pane, and one chained `capture-pane` invocation for
-the panes whose content changed. Commands are argv lists; text reaches panes through buffers.
+Budget (docs/benchmarks.md): a poll tick costs at most two tmux client processes whatever the
+number of agents: one `list-panes -a -F` for every pane, and one chained `capture-pane`
+invocation for the panes whose content changed. Commands are argv lists; text reaches panes
+through buffers.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The status reducer: (previous state, signals, now) -> new state. Pure.
 
-Sources, strongest first (docs/architecture.md "Status"): the agent's hooks, its transcript, its pane text,
-process state. The process decides whether the agent is alive at all; the person's own actions
-(pause, merge) come next; then the freshest structured source (hook or transcript); pane text
-fills gaps and overrules a structured source that has stayed quiet while the pane shows
-something else for longer than `quiet_after` (a Stop hook never fires on an interrupted turn).
+Sources, strongest first (docs/architecture.md "Status"): the agent's hooks, its transcript, its
+pane text, process state. The process decides whether the agent is alive at all; the person's
+own actions (pause, merge) come next; then the freshest structured source (hook or transcript);
+pane text fills gaps and overrules a structured source that has stayed quiet while the pane
+shows something else for longer than `quiet_after` (a Stop hook never fires on an interrupted
+turn).
 """
 
 from __future__ import annotations
