@@ -39,3 +39,22 @@ def test_the_cli_says_so_in_one_line(repo: Path) -> None:
     result = run_cli("ls", cwd=repo)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "upgrade workspace" in result.stderr, result.stderr
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_agents(tmp_path: Path) -> None:
+    from workspace.adapters.store.database import _SCHEMA, execute_script
+
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:
+        db.row_factory = sqlite3.Row
+        execute_script(db, _SCHEMA)
+        db.execute("INSERT INTO meta (key, value) VALUES ('schema', '1')")
+        db.execute("""INSERT INTO agents (id, name, preset, branch, base, base_sha, worktree,
+            session, created_at, state) VALUES ('a1', 'old', 'shell', 'ws/old', 'main', 'abc',
+            '/tmp/wt', 'old', 1.0, '{"status": "waiting"}')""")
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION == 2
+    agent = store.agent_by_name("old")
+    assert agent is not None and agent.task_id is None and agent.status.value == "waiting"
+    assert store.tasks.all() == []
+    store.close()

@@ -110,6 +110,8 @@ class Agent:
     diff: DiffStat = field(default_factory=DiffStat)
     budget_usd: float | None = None
     spawn_complete: bool = True
+    task_id: str | None = None
+    """The task this agent works on (the autopilot started it), if any."""
 
     def as_json(self) -> dict[str, object]:
         """The object `workspace ls --json` prints (README.md "The CLI")."""

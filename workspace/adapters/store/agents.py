@@ -1,80 +1,20 @@
-"""SQLite state in `<git-common-dir>/workspace/state.db`. Every change is one transaction, so a
-process killed at any instant leaves a consistent picture (WAL journal)."""
+"""The agents' part of the state database: agent rows, usage records, read offsets, and the
+worktrees the tool made."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from workspace.adapters.store.database import Database
+from workspace.adapters.store.tasks import TaskStore
 from workspace.core.agent import Agent, DiffStat, Tokens
-from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
-
-SCHEMA_VERSION = 1
-"""The version this code reads and writes. A database at an older version is migrated on open
-(MIGRATIONS, in order, in one transaction); one at a newer version is refused."""
-
-MIGRATIONS: dict[int, str] = {}
-"""Version -> the SQL that brings a database from the version before it to that version."""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS agents (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    preset TEXT NOT NULL,
-    branch TEXT NOT NULL,
-    base TEXT NOT NULL,
-    base_sha TEXT NOT NULL,
-    worktree TEXT NOT NULL,
-    session TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    task TEXT NOT NULL DEFAULT '',
-    session_id TEXT,
-    pane_id TEXT,
-    state TEXT NOT NULL,
-    diff_files INTEGER NOT NULL DEFAULT 0,
-    diff_added INTEGER NOT NULL DEFAULT 0,
-    diff_removed INTEGER NOT NULL DEFAULT 0,
-    budget_usd REAL,
-    spawn_complete INTEGER NOT NULL DEFAULT 0,
-    model TEXT,
-    context_pct REAL,
-    launch TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS usage (
-    agent_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    model TEXT,
-    input INTEGER NOT NULL,
-    output INTEGER NOT NULL,
-    cache_read INTEGER NOT NULL,
-    cache_write INTEGER NOT NULL,
-    total INTEGER NOT NULL,
-    cost_usd REAL,
-    at REAL,
-    PRIMARY KEY (agent_id, key)
-);
-CREATE TABLE IF NOT EXISTS sources (
-    agent_id TEXT NOT NULL,
-    path TEXT NOT NULL,
-    offset INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL DEFAULT '{}',
-    PRIMARY KEY (agent_id, path)
-);
-CREATE TABLE IF NOT EXISTS worktrees (
-    path TEXT PRIMARY KEY,
-    branch TEXT NOT NULL,
-    agent_name TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -93,63 +33,29 @@ class WorktreeRecord:
 
 
 class Store:
+    """Agents, their usage and read offsets, and the worktrees the tool made; tasks are in
+    `self.tasks` (tasks.py). Opening migrates the database to the current version."""
+
     def __init__(self, path: Path) -> None:
+        self.db = Database(path)
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        with self.transaction() as db:
-            _execute_script(db, _SCHEMA)
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1')")
-            self._migrate(db)
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        version = int(row["value"]) if row and str(row["value"]).isdigit() else 1
-        if version > SCHEMA_VERSION:
-            raise UsageError(
-                f"{self.path} was written by a newer workspace (state version {version}, this "
-                f"one reads {SCHEMA_VERSION}); upgrade workspace to use this repository")
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            _execute_script(db, MIGRATIONS[step])
-        if version < SCHEMA_VERSION:
-            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
-
-    @property
-    def schema_version(self) -> int:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        return int(row["value"])
+        self.tasks = TaskStore(self.db)
 
     @property
     def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        return db
+        return self.db.connection
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: concurrent writers (the TUI and a CLI verb) take turns."""
-        db = self._db
-        if db.in_transaction:
+        with self.db.transaction() as db:
             yield db
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.schema_version
 
     def close(self) -> None:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        self.db.close()
 
     # -- agents -------------------------------------------------------------------------
 
@@ -157,19 +63,21 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 """INSERT INTO agents (id, name, preset, branch, base, base_sha, worktree, session,
-                created_at, task, session_id, pane_id, state, budget_usd, spawn_complete, launch)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                created_at, task, session_id, pane_id, state, budget_usd, spawn_complete, launch,
+                task_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     agent.id, agent.name, agent.preset, agent.branch, agent.base, agent.base_sha,
                     agent.worktree, agent.session, agent.created_at, agent.task,
                     agent.session_id, agent.pane_id, json.dumps(state.to_dict()),
                     agent.budget_usd, int(agent.spawn_complete), json.dumps(launch),
+                    agent.task_id,
                 ),
             )
 
     _UPDATABLE = frozenset(
         {"pane_id", "session_id", "spawn_complete", "model", "context_pct", "budget_usd",
-         "base", "base_sha", "task", "launch", "diff_files", "diff_added", "diff_removed"}
+         "base", "base_sha", "task", "launch", "task_id", "diff_files", "diff_added",
+         "diff_removed"}
     )
 
     def update_agent(self, agent_id: str, **values: object) -> None:
@@ -248,6 +156,7 @@ class Store:
             diff=DiffStat(row["diff_files"], row["diff_added"], row["diff_removed"]),
             budget_usd=row["budget_usd"],
             spawn_complete=bool(row["spawn_complete"]),
+            task_id=row["task_id"],
         )
 
     # -- usage --------------------------------------------------------------------------
@@ -362,9 +271,3 @@ class Store:
         row = self._db.execute("SELECT 1 FROM worktrees WHERE path = ?", (path,)).fetchone()
         return row is not None
 
-
-def _execute_script(db: sqlite3.Connection, script: str) -> None:
-    # Statement by statement: executescript() would COMMIT the open transaction.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)

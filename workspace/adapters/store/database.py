@@ -1,0 +1,173 @@
+"""SQLite state in `<git-common-dir>/workspace/state.db`. Every change is one transaction, so a
+process killed at any instant leaves a consistent picture (WAL journal). One connection per
+thread; writers take turns (BEGIN IMMEDIATE)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from workspace.core.errors import UsageError
+
+SCHEMA_VERSION = 2
+"""The version this code reads and writes. A database at an older version is migrated on open
+(MIGRATIONS, in order, in one transaction); one at a newer version is refused."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agents (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    preset TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    base TEXT NOT NULL,
+    base_sha TEXT NOT NULL,
+    worktree TEXT NOT NULL,
+    session TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    task TEXT NOT NULL DEFAULT '',
+    session_id TEXT,
+    pane_id TEXT,
+    state TEXT NOT NULL,
+    diff_files INTEGER NOT NULL DEFAULT 0,
+    diff_added INTEGER NOT NULL DEFAULT 0,
+    diff_removed INTEGER NOT NULL DEFAULT 0,
+    budget_usd REAL,
+    spawn_complete INTEGER NOT NULL DEFAULT 0,
+    model TEXT,
+    context_pct REAL,
+    launch TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS usage (
+    agent_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    model TEXT,
+    input INTEGER NOT NULL,
+    output INTEGER NOT NULL,
+    cache_read INTEGER NOT NULL,
+    cache_write INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    cost_usd REAL,
+    at REAL,
+    PRIMARY KEY (agent_id, key)
+);
+CREATE TABLE IF NOT EXISTS sources (
+    agent_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    offset INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (agent_id, path)
+);
+CREATE TABLE IF NOT EXISTS worktrees (
+    path TEXT PRIMARY KEY,
+    branch TEXT NOT NULL,
+    agent_name TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+"""
+
+MIGRATIONS: dict[int, str] = {
+    2: """
+    CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        spec TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        agent TEXT,
+        plan TEXT,
+        created_by TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE attempts (
+        task_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (task_id, number)
+    );
+    CREATE TABLE task_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT NOT NULL,
+        at REAL NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    ALTER TABLE agents ADD COLUMN task_id TEXT;
+    """,
+}
+"""Version -> the SQL that brings a database from the version before it to that version.
+2: tasks, their attempts and events; agents know their task."""
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self.transaction() as db:
+            execute_script(db, _SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1')")
+            self._migrate(db)
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: concurrent writers (the TUI and a CLI verb) take turns."""
+        db = self.connection
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = self._version(db)
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{self.path} was written by a newer workspace (state version {version}, this "
+                f"one reads {SCHEMA_VERSION}); upgrade workspace to use this repository")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            execute_script(db, MIGRATIONS[step])
+        if version < SCHEMA_VERSION:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+
+    @staticmethod
+    def _version(db: sqlite3.Connection) -> int:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        return int(row["value"]) if row and str(row["value"]).isdigit() else 1
+
+    @property
+    def schema_version(self) -> int:
+        return self._version(self.connection)
+
+    def close(self) -> None:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def execute_script(db: sqlite3.Connection, script: str) -> None:
+    # Statement by statement: executescript() would COMMIT the open transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)

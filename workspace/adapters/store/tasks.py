@@ -1,0 +1,159 @@
+"""The tasks' part of the state database: tasks, their attempts, and the events of their
+lives (what the autopilot decided and when, for `task show` and notifications). Each change
+is one transaction; the autopilot records a decision here before it acts on it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import asdict, replace
+
+from workspace.adapters.store.database import Database
+from workspace.core.tasks.model import (
+    Attempt,
+    LoopMode,
+    MergeMode,
+    Outcome,
+    Task,
+    TaskSpec,
+    TaskState,
+)
+
+
+def _spec_json(spec: TaskSpec) -> str:
+    data = asdict(spec)
+    data["after"] = list(spec.after)
+    return json.dumps(data)
+
+
+def _spec(text: str) -> TaskSpec:
+    data = json.loads(text)
+    return TaskSpec(
+        title=str(data["title"]), prompt=str(data.get("prompt", "")),
+        after=tuple(str(a) for a in data.get("after", [])), preset=data.get("preset"),
+        base=data.get("base"), check=str(data.get("check", "")),
+        max_attempts=int(data.get("max_attempts", 3)),
+        loop=LoopMode(data.get("loop", LoopMode.CONTINUE)),
+        merge=MergeMode(data.get("merge", MergeMode.REVIEW)),
+        budget_usd=data.get("budget_usd"), priority=int(data.get("priority", 0)),
+        unattended=bool(data.get("unattended", False)),
+    )
+
+
+def _attempt_json(attempt: Attempt) -> str:
+    data = asdict(attempt)
+    data["outcome"] = str(attempt.outcome) if attempt.outcome else None
+    return json.dumps(data)
+
+
+def _attempt(text: str) -> Attempt:
+    data = json.loads(text)
+    outcome = data.pop("outcome", None)
+    known = set(Attempt.__dataclass_fields__)
+    return Attempt(**{k: v for k, v in data.items() if k in known},
+                   outcome=Outcome(outcome) if outcome else None)
+
+
+class TaskStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, spec: TaskSpec, state: TaskState, created_by: str,
+            plan: str | None = None) -> Task:
+        now = time.time()
+        with self.db.transaction() as db:
+            seq = int(db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks").fetchone()[0])
+            task = Task(f"t{seq}", spec, state, created_by, now, now, plan=plan)
+            db.execute(
+                """INSERT INTO tasks (id, seq, spec, state, reason, agent, plan, created_by,
+                created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+                (task.id, seq, _spec_json(spec), str(state), "", None, plan, created_by, now,
+                 now))
+            self._event(db, task.id, "filed", f"{state} by {created_by}")
+        return task
+
+    def get(self, task_id: str) -> Task | None:
+        db = self.db.connection
+        row = db.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
+        if row is None:
+            return None
+        rows = db.execute("SELECT data FROM attempts WHERE task_id = ? ORDER BY number",
+                          (task_id,)).fetchall()
+        return self._task(row, tuple(_attempt(r["data"]) for r in rows))
+
+    def all(self) -> list[Task]:
+        db = self.db.connection
+        attempts: dict[str, list[Attempt]] = {}
+        for row in db.execute("SELECT task_id, data FROM attempts ORDER BY task_id, number"):
+            attempts.setdefault(row["task_id"], []).append(_attempt(row["data"]))
+        return [self._task(row, tuple(attempts.get(row["id"], ())))
+                for row in db.execute("SELECT * FROM tasks ORDER BY seq")]
+
+    @staticmethod
+    def _task(row: sqlite3.Row, attempts: tuple[Attempt, ...]) -> Task:
+        return Task(id=row["id"], spec=_spec(row["spec"]), state=TaskState(row["state"]),
+                    created_by=row["created_by"], created_at=row["created_at"],
+                    updated_at=row["updated_at"], reason=row["reason"], agent=row["agent"],
+                    plan=row["plan"], attempts=attempts)
+
+    def update(self, task_id: str, *, state: TaskState | None = None, reason: str | None = None,
+               agent: str | None = None, spec: TaskSpec | None = None,
+               event: str = "", detail: str = "") -> None:
+        """Change a task's recorded state (and say why in its events), in one transaction."""
+        values: dict[str, object] = {"updated_at": time.time()}
+        if state is not None:
+            values["state"] = str(state)
+        if reason is not None:
+            values["reason"] = reason
+        if agent is not None:
+            values["agent"] = agent
+        if spec is not None:
+            values["spec"] = _spec_json(spec)
+        columns = ", ".join(f"{k} = ?" for k in values)
+        with self.db.transaction() as db:
+            db.execute(f"UPDATE tasks SET {columns} WHERE id = ?", (*values.values(), task_id))
+            if event:
+                self._event(db, task_id, event, detail)
+
+    def put_attempt(self, task_id: str, attempt: Attempt, *, state: TaskState | None = None,
+                    reason: str | None = None, agent: str | None = None, event: str = "",
+                    detail: str = "") -> None:
+        """Record an attempt (new or changed) with the task's new state, as one change."""
+        with self.db.transaction() as db:
+            db.execute(
+                """INSERT INTO attempts (task_id, number, data) VALUES (?,?,?)
+                ON CONFLICT (task_id, number) DO UPDATE SET data = excluded.data""",
+                (task_id, attempt.number, _attempt_json(attempt)))
+            self.update(task_id, state=state, reason=reason, agent=agent, event=event,
+                        detail=detail)
+
+    def change_attempt(self, task_id: str, number: int, **changes: object) -> None:
+        with self.db.transaction():
+            task = self.get(task_id)
+            if task is None:
+                return
+            current = next((a for a in task.attempts if a.number == number), None)
+            if current is not None:
+                self.put_attempt(task_id, replace(current, **changes))  # type: ignore[arg-type]
+
+    def events(self, task_id: str | None = None, since_id: int = 0
+               ) -> list[tuple[int, str, float, str, str]]:
+        """(event id, task id, time, kind, detail), oldest first."""
+        where, params = ("WHERE id > ?", [since_id]) if task_id is None else \
+            ("WHERE id > ? AND task_id = ?", [since_id, task_id])
+        rows = self.db.connection.execute(
+            f"SELECT id, task_id, at, kind, detail FROM task_events {where} ORDER BY id",
+            params).fetchall()
+        return [(r["id"], r["task_id"], r["at"], r["kind"], r["detail"]) for r in rows]
+
+    def delete(self, task_id: str) -> None:
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
+            db.execute("DELETE FROM attempts WHERE task_id = ?", (task_id,))
+            self._event(db, task_id, "deleted", "")
+
+    @staticmethod
+    def _event(db: sqlite3.Connection, task_id: str, kind: str, detail: str) -> None:
+        db.execute("INSERT INTO task_events (task_id, at, kind, detail) VALUES (?,?,?,?)",
+                   (task_id, time.time(), kind, detail))

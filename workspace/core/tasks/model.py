@@ -1,0 +1,190 @@
+"""Tasks: units of work the autopilot turns into agents, checks, loops and merges. Pure data.
+
+A task is worked by one agent at a time (its own branch and worktree, kept across attempts);
+each attempt is recorded with its cost, the check's exit code and output tail, and the tree
+of the worktree when it was checked (the no-progress breaker compares them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class TaskState(StrEnum):
+    PROPOSED = "proposed"
+    """Filed (by an agent or a planner) and waiting for the person's approval to run."""
+    QUEUED = "queued"
+    RUNNING = "running"
+    CHECKING = "checking"
+    REVIEW = "review"
+    """The check passed; waiting for the person (or the judge) before merging."""
+    MERGING = "merging"
+    MERGED = "merged"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def ended(self) -> bool:
+        return self in (TaskState.MERGED, TaskState.FAILED, TaskState.CANCELLED)
+
+    @property
+    def active(self) -> bool:
+        """An agent works on it, or the autopilot acts on it, right now."""
+        return self in (TaskState.RUNNING, TaskState.CHECKING, TaskState.MERGING)
+
+
+class LoopMode(StrEnum):
+    CONTINUE = "continue"
+    """Send the agent the check's output and ask it to finish (same session)."""
+    FRESH = "fresh"
+    """Start the agent again with fresh context (a Ralph loop): the task's prompt, the last
+    check's output and the agent's own progress note."""
+
+
+class MergeMode(StrEnum):
+    REVIEW = "review"
+    """Wait in `review` for the person to approve the merge."""
+    AUTO = "auto"
+    """Merge through the merge queue (gate, strategy) as soon as the check passes."""
+
+
+class Outcome(StrEnum):
+    """How an attempt ended."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    """The check failed (or the agent reported failure)."""
+    NO_PROGRESS = "no_progress"
+    """Same tree and the same failure as the attempt before."""
+    GATE_FAILED = "gate_failed"
+    CONFLICT = "conflict"
+    """Its work conflicted with base when it was to merge."""
+    CANCELLED = "cancelled"
+
+
+# Why a task ended `failed` (the reason's first words; the rest says which).
+ATTEMPTS_USED_UP = "attempts used up"
+NO_PROGRESS = "no progress"
+BUDGET = "budget"
+CONFLICT_UNRESOLVED = "conflict not resolved"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    agent: str
+    started_at: float
+    ended_at: float | None = None
+    cost_usd: float | None = None
+    """Spent during this attempt (the agent's cost at its end minus at its start)."""
+    check_exit: int | None = None
+    """The check's exit code; None when it was not run, timed out or could not start."""
+    check_tail: str = ""
+    """The end of what the check printed."""
+    tree: str | None = None
+    """The worktree's tree id (uncommitted work included) when it was checked."""
+    outcome: Outcome | None = None
+    note: str = ""
+    cost_at_start: float = 0.0
+    """The agent's total cost when the attempt started (to tell this attempt's share)."""
+    launched: bool = False
+    """The agent was started (or sent its message) for this attempt: a missing agent then
+    means it was killed, not that the autopilot died before starting it."""
+    seen_busy: bool = False
+    """The agent was seen working during this attempt (its turn began)."""
+    restarts: int = 0
+    """Times the autopilot restarted it after a crash during this attempt."""
+    nudged: bool = False
+    """The autopilot sent its one nudge while it looked stuck."""
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is not None
+
+    def same_failure(self, other: Attempt) -> bool:
+        """Failed the same way on the same tree: nothing changed between the two."""
+        return (self.tree is not None and self.tree == other.tree
+                and self.check_exit == other.check_exit and self.check_tail == other.check_tail)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What a person (or an agent) says when filing a task; the rest is the task's life."""
+
+    title: str
+    prompt: str = ""
+    after: tuple[str, ...] = ()
+    preset: str | None = None
+    """None: the workspace's default preset."""
+    base: str | None = None
+    """None: the main checkout's branch when the task starts."""
+    check: str = ""
+    """A command line run by the person's shell in the task's worktree; exit 0 = done.
+    Empty: the first turn that ends is done."""
+    max_attempts: int = 3
+    loop: LoopMode = LoopMode.CONTINUE
+    merge: MergeMode = MergeMode.REVIEW
+    budget_usd: float | None = None
+    priority: int = 0
+    unattended: bool = False
+    """Run the preset's own unattended flags (its `unattended_args`), opted into per task."""
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    spec: TaskSpec
+    state: TaskState
+    created_by: str
+    """"person", or the name of the agent that filed it."""
+    created_at: float
+    updated_at: float
+    reason: str = ""
+    """Why it is in its state (failed: the reason; queued: what it waits on)."""
+    agent: str | None = None
+    """The agent working on it now, or the last one that did."""
+    plan: str | None = None
+    attempts: tuple[Attempt, ...] = field(default_factory=tuple)
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def after(self) -> tuple[str, ...]:
+        return self.spec.after
+
+    @property
+    def current(self) -> Attempt | None:
+        """The attempt under way (started, not ended)."""
+        last = self.attempts[-1] if self.attempts else None
+        return last if last is not None and not last.done else None
+
+    @property
+    def attempts_used(self) -> int:
+        return sum(1 for a in self.attempts if a.outcome != Outcome.CANCELLED)
+
+    @property
+    def cost_usd(self) -> float | None:
+        costs = [a.cost_usd for a in self.attempts if a.cost_usd is not None]
+        return sum(costs) if costs else None
+
+    def as_json(self) -> dict[str, object]:
+        """The object `workspace task ls --json` prints."""
+        s = self.spec
+        return {
+            "id": self.id, "title": s.title, "state": str(self.state), "reason": self.reason,
+            "after": list(s.after), "preset": s.preset, "base": s.base, "agent": self.agent,
+            "attempts": self.attempts_used, "max_attempts": s.max_attempts, "check": s.check,
+            "loop": str(s.loop), "merge": str(s.merge), "budget_usd": s.budget_usd,
+            "priority": s.priority, "unattended": s.unattended, "cost_usd": self.cost_usd,
+            "created_by": self.created_by, "plan": self.plan, "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+    def attempts_json(self) -> list[dict[str, object]]:
+        return [{"number": a.number, "agent": a.agent, "started_at": a.started_at,
+                 "ended_at": a.ended_at, "cost_usd": a.cost_usd, "check_exit": a.check_exit,
+                 "check_tail": a.check_tail, "tree": a.tree,
+                 "outcome": str(a.outcome) if a.outcome else None, "note": a.note}
+                for a in self.attempts]
