@@ -48,7 +48,8 @@ def task(id_: str, state: TaskState = TaskState.QUEUED, after: tuple[str, ...] =
 
 
 def running(id_: str, attempt: Attempt, agent: str = "a", **spec: object) -> Task:
-    return replace(task(id_, TaskState.RUNNING, **spec), agent=agent, attempts=(attempt,))
+    return replace(task(id_, TaskState.RUNNING, **spec),  # type: ignore[arg-type]
+                   agent=agent, attempts=(attempt,))
 
 
 def view(status: Status, state: StatusState | None = None, cost: float | None = None,
