@@ -1,19 +1,25 @@
 """Every test runs against real parts, isolated from the developer's machine: HOME, XDG dirs and
 the tmux socket dir are pinned to fresh temp dirs, so no ~/.tmux.conf, no real config and no
-real agent-CLI folders are read, and every tmux server a test starts is killed after it."""
+real agent-CLI folders are read, and every tmux server a test starts is killed after it. The
+sandbox itself is tests/support/sandbox.py (the benchmarks run in the same one)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.gitrepo import make_repo
+from tests.support.sandbox import (
+    CLEARED,
+    environment,
+    kill_tmux_servers,
+    make_home,
+    make_tmux_dir,
+)
 from tests.support.terminal import Terminal
 from workspace.adapters.locations import user_config_file
 from workspace.service import Workspace
@@ -22,34 +28,15 @@ from workspace.ui.app import WorkspaceApp
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    home = tmp_path / "home"
-    home.mkdir()
-    # UNIX socket paths are limited to ~107 bytes: keep tmux's dir short.
-    tmux_dir = Path(tempfile.mkdtemp(prefix="wst-", dir="/tmp"))
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
-    monkeypatch.setenv("TMUX_TMPDIR", str(tmux_dir))
-    monkeypatch.setenv("SHELL", "/bin/sh")
-    monkeypatch.setenv("WORKSPACE_DEMO_SPEED", "4")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Person")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "test@example.com")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Person")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.com")
-    for var in ("TMUX", "TMUX_PANE", "WORKSPACE_CONFIG_DIR", "CLAUDE_CONFIG_DIR", "CODEX_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    (home / ".gitconfig").write_text("[user]\n\tname = Test Person\n\temail = test@example.com\n"
-                                     "[init]\n\tdefaultBranch = main\n")
+    home = make_home(tmp_path / "home")
+    tmux_dir = make_tmux_dir("wst-")
+    for name, value in environment(home, tmux_dir).items():
+        monkeypatch.setenv(name, value)
+    for name in CLEARED:
+        monkeypatch.delenv(name, raising=False)
     yield home
     kill_tmux_servers(tmux_dir)
     shutil.rmtree(tmux_dir, ignore_errors=True)
-
-
-def kill_tmux_servers(tmux_dir: Path) -> None:
-    for socket in tmux_dir.glob("tmux-*/*"):
-        subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True)
 
 
 @pytest.fixture
