@@ -31,6 +31,7 @@ from workspace.core.settings import (
     Settings,
     SettingValue,
     Table,
+    TasksSettings,
     WorkspaceSettings,
     key_clashes,
     problems,
@@ -327,6 +328,7 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
     if "gate" in merge_data:
         merge_data["gate"] = tuple(merge_data["gate"])
     merge = MergeSettings(**merge_data)
+    tasks = TasksSettings(**data.get("tasks", {}))
     keys = tuple((a.name, data.get("keys", {}).get(a.name, a.key)) for a in ACTIONS)
     presets = {p.name: p for p in builtin_presets()}
     for name, body in data.get("presets", {}).items():
@@ -335,7 +337,7 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
         for key, value in body.items():
             if key == "env":
                 changes["env"] = tuple(sorted({**base.env_dict, **value}.items()))
-            elif key in ("args", "prompt_args"):
+            elif key in ("args", "prompt_args", "unattended_args"):
                 changes[key] = tuple(value)
             else:
                 changes[key] = value
@@ -351,6 +353,7 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
     return Settings(
         workspace=ws,
         merge=merge,
+        tasks=tasks,
         keys=keys,
         presets=tuple(presets.values()),
         sources=sources,

@@ -15,6 +15,7 @@ from workspace.core.settings.model import (
     SensitiveKey,
     Settings,
     SettingValue,
+    TasksSettings,
     WorkspaceSettings,
 )
 from workspace.core.settings.tables import (
@@ -46,6 +47,7 @@ __all__ = [
     "Settings",
     "Spec",
     "Table",
+    "TasksSettings",
     "WorkspaceSettings",
     "allowed",
     "declared_keys",

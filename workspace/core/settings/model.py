@@ -15,6 +15,8 @@ from workspace.core.settings.declare import Spec
 
 MergeStrategy = Literal["squash", "merge", "rebase"]
 Cleanup = Literal["ask", "always", "never"]
+Loop = Literal["continue", "fresh"]
+MergeWhen = Literal["review", "auto"]
 PresetKind = Literal["claude", "codex", "gemini", "aider", "opencode", "shell", "demo", "generic"]
 
 MERGE_STRATEGIES: tuple[str, ...] = get_args(MergeStrategy)
@@ -47,6 +49,13 @@ class PresetSpec:
     rules: Annotated[str, Spec(
         "Pane-text rules: a built-in rules name or a path to a .toml rules file.",
         sensitive=True)] = ""
+    unattended_args: Annotated[tuple[str, ...], Spec(
+        "Arguments that let the CLI work without asking permission (its own flags, e.g.\n"
+        "[\"--permission-mode\", \"acceptEdits\"]); used only for tasks filed with"
+        " --unattended.", sensitive=True)] = ()
+    max_agents: Annotated[int, Spec(
+        "At most this many of the autopilot's agents run this preset at once; 0 = no cap of"
+        " its own.", least=0, most=1000)] = 0
     install_hint: str = ""
 
     @property
@@ -114,6 +123,39 @@ class MergeSettings:
         "\"always\" does it, \"never\" keeps them.")] = "ask"
 
 
+@dataclass(frozen=True)
+class TasksSettings:
+    max_agents: Annotated[int, Spec(
+        "At most this many agents work on tasks at once (the autopilot's cap).",
+        least=1, most=1000)] = 5
+    attempts: Annotated[int, Spec(
+        "Attempts a task gets by default before it fails (task add --attempts).",
+        least=1, most=100)] = 3
+    loop: Annotated[Loop, Spec(
+        "After a failed check: \"continue\" tells the same session what failed; \"fresh\""
+        " starts\nthe agent again with fresh context (a Ralph loop). Per task: --loop.")] = (
+        "continue")
+    merge: Annotated[MergeWhen, Spec(
+        "After the check passes: \"review\" waits for you, \"auto\" merges through the"
+        " merge queue.\nPer task: --merge.")] = "review"
+    check_timeout: Annotated[float, Spec(
+        "Seconds a task's check may run; then its process group is ended and the attempt"
+        " fails.", above=0, most=_DAY)] = 600.0
+    crash_restarts: Annotated[int, Spec(
+        "Times the autopilot restarts a crashed agent (resuming its session) in one attempt"
+        "\nbefore it leaves it to you.", least=0, most=100)] = 2
+    daily_budget_usd: Annotated[float, Spec(
+        "USD the workspace's agents may spend in a day; at the limit no new attempt starts"
+        "\nand the autopilot's running agents are paused (not killed). 0 = none.",
+        least=0)] = 0.0
+    cleanup: Annotated[bool, Spec(
+        "End a merged task's agent and remove its worktree and branch (nothing is lost:"
+        "\nit is refused when anything changed after the merge).")] = True
+    interval: Annotated[float, Spec(
+        "Seconds between the autopilot's looks at agents and tasks.", above=0,
+        most=60)] = 0.5
+
+
 SettingValue = str | int | float | bool | tuple[str, ...] | tuple[tuple[str, str], ...]
 
 
@@ -132,6 +174,7 @@ class SensitiveKey:
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     merge: MergeSettings = field(default_factory=MergeSettings)
+    tasks: TasksSettings = field(default_factory=TasksSettings)
     keys: tuple[tuple[str, str], ...] = ()
     presets: tuple[PresetSpec, ...] = ()
     sources: tuple[str, ...] = ()

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from workspace.core.actions import ACTIONS
 from workspace.core.settings.declare import Key, Spec, keys_of
-from workspace.core.settings.model import MergeSettings, PresetSpec, WorkspaceSettings
+from workspace.core.settings.model import (
+    MergeSettings,
+    PresetSpec,
+    TasksSettings,
+    WorkspaceSettings,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ PRESET_NAME_RULE = "preset names use lowercase letters, digits, '-' and '_'"
 TABLES: tuple[Table, ...] = (
     Table("workspace", "", keys_of(WorkspaceSettings, "workspace")),
     Table("merge", "", keys_of(MergeSettings, "merge")),
+    Table("tasks", "Tasks and the autopilot (workspace task, workspace autopilot).",
+          keys_of(TasksSettings, "tasks")),
     Table(
         "keys",
         "Any action can be remapped: action = \"key\""
