@@ -6,7 +6,7 @@ from textual.message import Message
 
 from workspace.core.review import QueueState, Radar
 from workspace.service import MergeResult, PrPlan, ReconcileReport, Snapshot
-from workspace.ui.screens.merge import MergePlanView
+from workspace.ui.dialogs.merge import MergePlanView
 
 
 class AgentsPolled(Message):

@@ -23,14 +23,14 @@ from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.service import Snapshot, Workspace
+from workspace.ui.dialogs.cleanup import CleanupChoice, CleanupScreen
+from workspace.ui.dialogs.help import HelpScreen
+from workspace.ui.dialogs.kill import KillChoice, KillScreen
+from workspace.ui.dialogs.send import SendScreen
+from workspace.ui.dialogs.spawn import SpawnRequest, SpawnScreen
 from workspace.ui.keys import display_key, textual_to_tmux, tmux_to_textual
 from workspace.ui.messages import ActionFinished, AgentsPolled, DiffsUpdated, WorkspaceReconciled
-from workspace.ui.screens.cleanup import CleanupChoice, CleanupScreen
-from workspace.ui.screens.help import HelpScreen
-from workspace.ui.screens.kill import KillChoice, KillScreen
 from workspace.ui.screens.review_actions import ReviewActions
-from workspace.ui.screens.send import SendScreen
-from workspace.ui.screens.spawn import SpawnRequest, SpawnScreen
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.detail import AgentDetail
 from workspace.ui.widgets.diff_panel import DiffPanel

@@ -28,6 +28,8 @@ from workspace.core.review import (
 )
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service import GateFailed, MergeCheck, MergeConflict, MergeResult, Workspace
+from workspace.ui.dialogs.confirm import ConfirmScreen
+from workspace.ui.dialogs.merge import MergePlanView, MergeRequest, MergeScreen
 from workspace.ui.messages import (
     ActionFinished,
     GateReported,
@@ -39,8 +41,6 @@ from workspace.ui.messages import (
     RadarUpdated,
 )
 from workspace.ui.screens.agent_screen import AgentScreen
-from workspace.ui.screens.confirm import ConfirmScreen
-from workspace.ui.screens.merge import MergePlanView, MergeRequest, MergeScreen
 from workspace.ui.widgets.diff_panel import DiffPanel
 
 RADAR_INTERVAL = 10.0
