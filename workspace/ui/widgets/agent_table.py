@@ -10,6 +10,7 @@ the same agent when rows move.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -91,12 +92,11 @@ class AgentTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down_rows", "Page down", show=False),
     ]
 
+    @dataclass
     class Selected(Message):
         """The cursor moved to another agent (None: the table is empty)."""
 
-        def __init__(self, agent_id: str | None) -> None:
-            super().__init__()
-            self.agent_id = agent_id
+        agent_id: str | None
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]

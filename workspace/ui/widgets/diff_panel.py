@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from workspace.core import format as fmt
 from workspace.core.errors import UsageError
 from workspace.core.review import BRANCH, WIP, Diff, FileDiff
 from workspace.ui.widgets.diff_lines import DiffLines
@@ -121,7 +122,7 @@ class DiffPanel(Vertical):
         stat = diff.stat
         title = Text.assemble(
             (diff.agent, "bold"), f" · {MODE_LABEL[diff.mode]} against {diff.against_label}",
-            f" · {stat.files} file{'s' if stat.files != 1 else ''} ",
+            f" · {fmt.plural(stat.files, 'file')} ",
             (f"+{stat.added}", "green"), " ", (f"-{stat.removed}", "red"),
             ("   d: show " + ("whole branch" if diff.mode == WIP else "uncommitted only"),
              "dim"),
