@@ -14,10 +14,10 @@ from workspace.adapters.locations import user_config_file
 from workspace.core.agent import Status
 from workspace.service import Workspace
 from workspace.ui.app import WorkspaceApp
-from workspace.ui.screens.help import HelpScreen
-from workspace.ui.screens.kill import KillScreen
+from workspace.ui.dialogs.help import HelpScreen
+from workspace.ui.dialogs.kill import KillScreen
+from workspace.ui.dialogs.spawn import SpawnScreen
 from workspace.ui.screens.main import MainScreen
-from workspace.ui.screens.spawn import SpawnScreen
 from workspace.ui.widgets.agent_table import AgentTable
 
 SIZE = (160, 48)

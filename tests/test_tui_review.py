@@ -15,9 +15,9 @@ from workspace.core.agent import Status
 from workspace.core.review import BRANCH, WIP
 from workspace.service import Workspace
 from workspace.ui.app import WorkspaceApp
-from workspace.ui.screens.confirm import ConfirmScreen
+from workspace.ui.dialogs.confirm import ConfirmScreen
+from workspace.ui.dialogs.merge import MergeScreen
 from workspace.ui.screens.main import MainScreen
-from workspace.ui.screens.merge import MergeScreen
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.diff_lines import DiffLines
 from workspace.ui.widgets.diff_panel import DiffPanel

@@ -48,12 +48,3 @@ ACTIONS: tuple[Action, ...] = (
     Action("help", "question_mark", "Help", "Show every key"),
     Action("quit", "q", "Quit", "Quit the TUI; agents keep working"),
 )
-
-ACTION_NAMES = frozenset(a.name for a in ACTIONS)
-
-
-def action(name: str) -> Action:
-    for a in ACTIONS:
-        if a.name == name:
-            return a
-    raise KeyError(name)

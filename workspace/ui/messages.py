@@ -1,103 +1,183 @@
-"""Facts the workers report to the UI."""
+"""Facts the workers report to the UI thread, one dataclass each (toolong's habit).
+
+A worker never touches a widget: it posts one of these, and a handler on the UI thread renders
+it. The frequent ones define `can_replace`, so a newer fact drops an older one still queued and
+a slow UI never falls behind.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from textual.message import Message
 
-from workspace.core.review import QueueState, Radar
-from workspace.service import MergeResult, PrPlan, ReconcileReport, Snapshot
-from workspace.ui.screens.merge import MergePlanView
+from workspace.core.agent import Agent
+from workspace.core.review import Diff, QueueState, Radar
+from workspace.service import MergeCheck, MergeResult, PrPlan, ReconcileReport, Snapshot
+
+# -- the fleet --------------------------------------------------------------------------------
 
 
+@dataclass
 class AgentsPolled(Message):
-    """A poll tick finished. A newer snapshot supersedes an older one still queued."""
+    """A poll tick finished: the snapshot, the burn rate (tokens per minute) of the agent that
+    was in focus, and every agent's budget."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
+    snapshot: Snapshot
+    focus: str | None = None
+    burn: list[float] = field(default_factory=list)
+    budgets: dict[str, float | None] = field(default_factory=dict)
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, AgentsPolled)
 
 
+@dataclass
+class PollFailed(Message):
+    """A poll tick raised: the first of a run of failures (the next ones would say the same)."""
+
+    error: str
+
+
+@dataclass
+class WorkspaceReconciled(Message):
+    """The start-up look at tmux and git found what changed while the TUI was away."""
+
+    report: ReconcileReport
+
+
+@dataclass
 class DiffsUpdated(Message):
     """Diff stats of some agents were recomputed after their files changed."""
 
-    def __init__(self, agent_ids: set[str]) -> None:
-        super().__init__()
-        self.agent_ids = agent_ids
+    agent_ids: set[str]
 
 
+@dataclass
+class KeysDelivered(Message):
+    """Keys typed inline reached the agent's pane."""
+
+    name: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, KeysDelivered)
+
+
+@dataclass
 class ActionFinished(Message):
     """A service action ran in a worker: its one-line result, or the error a person can fix."""
 
-    def __init__(self, text: str, error: bool = False, refresh: bool = True) -> None:
-        super().__init__()
-        self.text = text
-        self.error = error
-        self.refresh = refresh
+    text: str
+    error: bool = False
+    refresh: bool = True
+    """Poll again at once: the action changed something the table shows."""
 
 
-class WorkspaceReconciled(Message):
-    def __init__(self, report: ReconcileReport) -> None:
-        super().__init__()
-        self.report = report
+# -- what an action needs before it can ask the person ------------------------------------------
 
 
+@dataclass
+class SpawnOptionsLoaded(Message):
+    """What the spawn form offers: presets, the default base, branch names, a suggested name
+    (or why they could not be read)."""
+
+    presets: list[str]
+    base: str
+    branches: list[str]
+    suggested: str
+    error: str = ""
+
+
+@dataclass
+class UnsavedWorkFound(Message):
+    """What killing this agent would lose (nothing, when both are empty)."""
+
+    agent: Agent
+    uncommitted: tuple[str, ...]
+    commits: tuple[str, ...]
+
+
+@dataclass
+class LeftoversFound(Message):
+    """Worktrees (path, branch) and tmux sessions that workspace made and no agent owns."""
+
+    worktrees: list[tuple[str, str]]
+    sessions: list[str]
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DiffLoaded(Message):
+    """A diff finished computing (or failed: `error`)."""
+
+    name: str
+    mode: str
+    diff: Diff | None
+    error: str = ""
+
+
+@dataclass
 class RadarUpdated(Message):
     """The conflict radar looked again: shared files and predicted conflicts."""
 
-    def __init__(self, radar: Radar) -> None:
-        super().__init__()
-        self.radar = radar
+    radar: Radar
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, RadarUpdated)
 
 
+@dataclass
+class RadarFailed(Message):
+    """The conflict radar could not look (it is advice: the TUI goes on without it)."""
+
+    error: str
+
+
+@dataclass
 class MergeChecked(Message):
-    """A dry run of a merge finished: what it would do, or why it cannot."""
+    """A dry run of merging this agent finished: what it would do, or why it cannot."""
 
-    def __init__(self, plan: MergePlanView) -> None:
-        super().__init__()
-        self.plan = plan
+    agent: Agent
+    check: MergeCheck
 
 
+@dataclass
 class MergeStepped(Message):
-    """A merge under way reached a step ('gate', 'updating base'...)."""
+    """A merge under way reached a step ('gate', 'updating base'...); '' when it ended."""
 
-    def __init__(self, name: str, step: str) -> None:
-        super().__init__()
-        self.name = name
-        self.step = step
+    name: str
+    step: str
 
 
+@dataclass
 class MergeFinished(Message):
-    def __init__(self, result: MergeResult) -> None:
-        super().__init__()
-        self.result = result
+    """An agent's branch was merged into its base."""
+
+    result: MergeResult
 
 
-class QueueChanged(Message):
-    """The merge queue moved on (an agent started, merged or stopped it)."""
-
-    def __init__(self, state: QueueState) -> None:
-        super().__init__()
-        self.state = state
-
-
-class PrPlanned(Message):
-    """What pushing and opening a pull request would do, ready for the person to confirm."""
-
-    def __init__(self, plan: PrPlan) -> None:
-        super().__init__()
-        self.plan = plan
-
-
+@dataclass
 class GateReported(Message):
     """The merge gate failed: its one-line verdict and what it printed."""
 
-    def __init__(self, text: str, output: str) -> None:
-        super().__init__()
-        self.text = text
-        self.output = output
+    text: str
+    output: str
+
+
+@dataclass
+class QueueChanged(Message):
+    """The merge queue moved on (an agent started, merged or stopped it)."""
+
+    state: QueueState
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, QueueChanged)
+
+
+@dataclass
+class PrPlanned(Message):
+    """What pushing and opening a pull request would do, ready for the person to confirm."""
+
+    plan: PrPlan

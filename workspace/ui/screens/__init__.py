@@ -1,1 +1,1 @@
-"""Screens: the main screen and the modal dialogs it opens."""
+"""Screens: the main screen (the modal dialogs it opens are in `workspace.ui.dialogs`)."""

@@ -1,84 +1,76 @@
-"""The main screen: agent table, live preview, details; every action on agents.
-
-Background work follows one idiom: thread workers call the service and post messages
-(AgentsPolled, DiffsUpdated, ActionFinished, ...); handlers on the UI thread only render.
+"""The main screen: it lays the widgets out, binds every action's key and wires what one
+widget learns to the others. The work is the widgets' (the Poller polls and watches, the
+ConflictRadar looks for shared files, the MergeBar merges, AgentTabs shows the selected agent);
+the screen's own actions ask through a dialog and run the service call with `run_job`. Workers
+post facts (workspace.ui.messages); only handlers, on the UI thread, change what is shown.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable
+from functools import partial
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
-from textual.widgets import Footer, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from workspace.core import format as fmt
 from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.service import Snapshot, Workspace
-from workspace.ui.keys import display_key, textual_to_tmux, tmux_to_textual
-from workspace.ui.messages import ActionFinished, AgentsPolled, DiffsUpdated, WorkspaceReconciled
-from workspace.ui.screens.cleanup import CleanupChoice, CleanupScreen
-from workspace.ui.screens.help import HelpScreen
-from workspace.ui.screens.kill import KillChoice, KillScreen
-from workspace.ui.screens.review_actions import ReviewActions
-from workspace.ui.screens.send import SendScreen
-from workspace.ui.screens.spawn import SpawnRequest, SpawnScreen
+from workspace.ui.dialogs.cleanup import CleanupChoice, CleanupScreen
+from workspace.ui.dialogs.help import HelpScreen
+from workspace.ui.dialogs.kill import KillChoice, KillScreen
+from workspace.ui.dialogs.send import SendScreen
+from workspace.ui.dialogs.spawn import SpawnRequest, SpawnScreen
+from workspace.ui.jobs import run_job
+from workspace.ui.keys import display_key, tmux_to_textual
+from workspace.ui.messages import (
+    ActionFinished,
+    AgentsPolled,
+    DiffsUpdated,
+    KeysDelivered,
+    LeftoversFound,
+    MergeFinished,
+    RadarUpdated,
+    UnsavedWorkFound,
+)
 from workspace.ui.widgets.agent_table import AgentTable
-from workspace.ui.widgets.detail import AgentDetail
-from workspace.ui.widgets.diff_panel import DiffPanel
+from workspace.ui.widgets.agent_tabs import AgentTabs
 from workspace.ui.widgets.header import WorkspaceHeader
+from workspace.ui.widgets.merge_bar import MergeBar
+from workspace.ui.widgets.poller import Poller
 from workspace.ui.widgets.preview import PanePreview
+from workspace.ui.widgets.radar import ConflictRadar, radar_notes
 
 EMPTY = "No agents yet. Press [b]n[/b] to spawn one, or [b]?[/b] for help."
 
 
-class UnsavedWorkFound(Message):
-    def __init__(self, agent: Agent, uncommitted: tuple[str, ...], commits: tuple[str, ...]):
-        super().__init__()
-        self.agent = agent
-        self.uncommitted = uncommitted
-        self.commits = commits
-
-
-class LeftoversFound(Message):
-    def __init__(self, worktrees: list[tuple[str, str]], sessions: list[str]) -> None:
-        super().__init__()
-        self.worktrees = worktrees
-        self.sessions = sessions
-
-
-class MainScreen(ReviewActions):
+class MainScreen(Screen[None]):
     BINDINGS = [
         Binding(a.key, a.name, a.title, show=a.show, id=a.name) for a in ACTIONS
     ]
     DEFAULT_CSS = """
     MainScreen #top { height: 45%; min-height: 6; }
     MainScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
-    MainScreen #tabs { height: 1fr; }
     MainScreen #typing-hint { height: 1; background: $warning; color: $background;
                               padding: 0 1; display: none; }
     MainScreen #typing-hint.on { display: block; }
-    MainScreen .bar { height: 1; padding: 0 1; display: none; background: $panel; }
-    MainScreen .bar.on { display: block; }
     """
 
     def __init__(self, ws: Workspace) -> None:
-        super().__init__(ws)
-        self.burn: list[float] = []
-        self._wake = threading.Event()
-        self._keys: queue.Queue[tuple[str, str, str]] = queue.Queue()
-        self._watching: frozenset[str] = frozenset()
-        self._watch_stop: threading.Event | None = None
-        self._poll_errors = 0
+        super().__init__()
+        self.ws = ws
+        self.snapshot: Snapshot | None = None
+        self.focus_id: str | None = None
         self.detach_key = ws.settings.workspace.detach_key
+        self._burn: list[float] = []
+        """The focused agent's tokens per minute, as the last poll found them."""
+        self._budgets: dict[str, float | None] = {}
 
     # -- layout -------------------------------------------------------------------------
 
@@ -88,144 +80,74 @@ class MainScreen(ReviewActions):
             yield AgentTable(id="agents")
             yield Static(EMPTY, id="empty")
         yield Static("", id="typing-hint")
-        yield Static("", id="review-bar", classes="bar")
-        yield Static("", id="queue-bar", classes="bar")
-        with TabbedContent(id="tabs"):
-            with TabPane("Preview", id="tab-preview"):
-                yield PanePreview(id="preview")
-            with TabPane("Diff", id="tab-diff"):
-                yield DiffPanel(self.ws.diff, id="diff")
-            with TabPane("Details", id="tab-details"):
-                yield AgentDetail(id="detail")
+        yield MergeBar(self.ws, id="merge-bar")
+        yield AgentTabs(self.ws, id="agent-tabs")
+        yield Poller(self.ws, id="poller")
+        yield ConflictRadar(self.ws.radar, id="radar")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(WorkspaceHeader).show(None)
         self.query_one("#agents").display = False
-        self.query_one(AgentTable).focus()
-        self._reconcile()
-        self._poll()
-        self._typist()
-        self._radar_loop()
-        self._load_queue()
+        self.table.focus()
 
-    def on_unmount(self) -> None:
-        if self._watch_stop is not None:
-            self._watch_stop.set()
-        self._wake.set()
-        self._radar_wake.set()
+    @property
+    def table(self) -> AgentTable:
+        return self.query_one(AgentTable)
 
-    # -- background work ----------------------------------------------------------------
+    @property
+    def selected(self) -> Agent | None:
+        if self.snapshot is None or self.focus_id is None:
+            return None
+        return self.snapshot.by_id(self.focus_id)
 
-    @work(thread=True, exclusive=True, group="reconcile", exit_on_error=False,
-          description="reconcile with tmux and git")
-    def _reconcile(self) -> None:
-        try:
-            report = self.ws.reconcile()
-        except UsageError as exc:
-            self.post_message(ActionFinished(str(exc), error=True))
-            return
-        self.post_message(WorkspaceReconciled(report))
+    def _need_agent(self) -> Agent | None:
+        agent = self.selected
+        if agent is None:
+            self.notify("No agent selected. Press n to spawn one.", severity="warning")
+        return agent
 
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False,
-          description="poll tmux, hooks and transcripts")
-    def _poll(self) -> None:
-        worker = get_current_worker()
-        interval = self.ws.settings.workspace.poll_interval
-        while not worker.is_cancelled:
-            try:
-                snapshot = self.ws.refresh(focus=self.focus_id)
-                if self.focus_id:
-                    self.burn = self.ws.burn_rate(self.focus_id)
-                self.post_message(AgentsPolled(snapshot))
-                self._poll_errors = 0
-            except Exception as exc:
-                self._poll_errors += 1
-                if self._poll_errors == 1:
-                    self.post_message(ActionFinished(f"polling failed: {exc}", error=True,
-                                                     refresh=False))
-            self._wake.wait(interval)
-            self._wake.clear()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False,
-          description="watch worktrees for changes")
-    def _watch(self, agents: list[Agent]) -> None:
-        stop = threading.Event()
-        if self._watch_stop is not None:
-            self._watch_stop.set()
-        self._watch_stop = stop
-        by_id = {a.id: a for a in agents}
-        for agent in agents:
-            if stop.is_set():
-                return
-            self.ws.update_diff(agent)
-        self.post_message(DiffsUpdated(set(by_id)))
-        for changed in self.ws.watch_changes(agents, stop):
-            for agent_id in changed:
-                if agent_id in by_id:
-                    self.ws.update_diff(by_id[agent_id])
-            self.post_message(DiffsUpdated(changed))
-
-    @work(thread=True, exclusive=True, group="typist", exit_on_error=False,
-          description="type keys into an agent")
-    def _typist(self) -> None:
-        """One consumer, so keys typed inline reach the agent in order."""
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            try:
-                name, literal, key = self._keys.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            try:
-                self.ws.type_keys(name, [key] if key else [], literal)
-            except UsageError as exc:
-                self.post_message(ActionFinished(str(exc), error=True))
-            self._wake.set()
+    def _marked_or_selected(self) -> list[Agent]:
+        """The marked agents in table order, else the selected one."""
+        if self.snapshot is None:
+            return []
+        marked = [a for a in self.snapshot.agents if a.id in self.table.marked]
+        if marked:
+            return marked
+        agent = self._need_agent()
+        return [agent] if agent else []
 
     # -- facts from workers -------------------------------------------------------------
 
     @on(AgentsPolled)
     def _polled(self, message: AgentsPolled) -> None:
-        previous = self.snapshot
-        snapshot = message.snapshot
-        self.snapshot = snapshot
+        self.snapshot = snapshot = message.snapshot
+        self._budgets = message.budgets
+        if message.focus == self.focus_id:
+            self._burn = message.burn
         has_agents = bool(snapshot.agents)
         self.query_one("#agents").display = has_agents
         self.query_one("#empty").display = not has_agents
         self.table.show(snapshot.agents)
         self.query_one(WorkspaceHeader).show(snapshot)
         if self.focus_id is None and has_agents:
-            self.focus_id = self.table.selected_id
+            self._focus(self.table.selected_id)
         self._show_focus()
-        self._alert(previous, snapshot)
-        ids = frozenset(a.id for a in snapshot.agents)
-        if ids != self._watching:
-            self._watching = ids
-            self._watch(list(snapshot.agents))
-
-    def _alert(self, previous: Snapshot | None, snapshot: Snapshot) -> None:
-        """Bell and toast when an agent starts needing the person."""
-        if previous is None:
-            return
-        before = {a.id: a.status for a in previous.agents}
-        settings = self.ws.settings.workspace
-        for agent in snapshot.agents:
-            old = before.get(agent.id)
-            if agent.status.needs_you and old is not None and not old.needs_you:
-                if settings.bell:
-                    self.app.bell()
-                if settings.notify:
-                    reason = f": {agent.status_reason}" if agent.status_reason else ""
-                    self.notify(f"{agent.name} {fmt.STATUS_LABEL[agent.status]}{reason}",
-                                title="needs you", severity="warning", timeout=6)
 
     @on(DiffsUpdated)
     def _diffs_updated(self, message: DiffsUpdated) -> None:
-        self.review_files_changed(message.agent_ids)
-        self.wake()
+        agent = self.selected
+        if agent is not None and agent.id in message.agent_ids:
+            self.query_one(AgentTabs).files_changed(agent.name)
+        self.query_one(ConflictRadar).files_changed(message.agent_ids)
+        self.query_one(Poller).wake()
+
+    @on(RadarUpdated)
+    def _radar_updated(self, message: RadarUpdated) -> None:
+        self.table.radar = radar_notes(message.radar)
+        if self.snapshot is not None:
+            self.table.show(self.snapshot.agents)
+        self._show_focus()
 
     @on(ActionFinished)
     def _action_finished(self, message: ActionFinished) -> None:
@@ -233,58 +155,52 @@ class MainScreen(ReviewActions):
             self.notify(message.text, severity="error" if message.error else "information",
                         timeout=8 if message.error else 4)
         if message.refresh:
-            self.wake()
+            self.query_one(Poller).wake()
 
-    @on(WorkspaceReconciled)
-    def _reconciled(self, message: WorkspaceReconciled) -> None:
-        for line in message.report.lines():
-            self.notify(line, title="since last time", timeout=8)
+    @on(KeysDelivered)
+    def _keys_delivered(self) -> None:
+        self.query_one(Poller).wake()  # the preview shows what the keys did at once
+
+    @on(MergeFinished)
+    def _merged(self, message: MergeFinished) -> None:
+        if self.snapshot is not None:
+            for agent in self.snapshot.agents:
+                if agent.name == message.result.name:
+                    self.table.marked.discard(agent.id)
+        self.table.refresh_marks()
 
     @on(AgentTable.Selected)
     def _selected(self, message: AgentTable.Selected) -> None:
         if message.agent_id != self.focus_id:
-            self.focus_id = message.agent_id
-            self.burn = []
+            self._focus(message.agent_id)
             self._show_focus()
-            self.review_focus_changed()
-            self.wake()
+
+    def _focus(self, agent_id: str | None) -> None:
+        self.focus_id = agent_id
+        self._burn = []
+        self.query_one(Poller).follow(agent_id)
+        agent = self.selected
+        self.query_one(AgentTabs).follow(agent.name if agent else None)
 
     def _show_focus(self) -> None:
         agent = self.selected
-        preview = self.query_one(PanePreview)
-        if agent is None:
-            preview.show_screen("", "Select an agent to see its screen here.")
-            self.query_one(AgentDetail).show(None, [], None, [])
-            return
-        screen = self.snapshot.screens.get(agent.id, "") if self.snapshot else ""
-        preview.show_screen(screen, f"{agent.name}: no output yet")
-        self.query_one(AgentDetail).show(agent, self.burn, self.ws.budget_of(agent),
-                                         self.radar_rows(agent))
+        screen = self.snapshot.screens.get(agent.id, "") if agent and self.snapshot else ""
+        radar = self.query_one(ConflictRadar).rows(agent) if agent else []
+        budget = self._budgets.get(agent.id) if agent else None
+        self.query_one(AgentTabs).show(agent, screen, self._burn, budget, radar)
 
-    # -- actions ------------------------------------------------------------------------
+    # -- spawn, attach, send, type --------------------------------------------------------
 
     def action_spawn(self) -> None:
         taken = {a.name for a in self.snapshot.agents} if self.snapshot else set()
-        preset = self.ws.settings.workspace.default_preset
-        screen = SpawnScreen(
-            presets=self.ws.preset_names(),
-            default_preset=preset,
-            base=self.ws.default_base(),
-            branches=self.ws.branch_names(),
-            suggested=self.ws.suggest_name(preset),
-            taken=taken,
-        )
-        self.app.push_screen(screen, self._spawn_requested)
+        self.app.push_screen(SpawnScreen(self.ws, taken), self._spawn_requested)
 
     def _spawn_requested(self, request: SpawnRequest | None) -> None:
         if request is None:
             return
         self.notify(f"spawning {', '.join(request.names)}…", timeout=3)
         for name in request.names:
-            self.run_action_in_worker(
-                f"spawn {name}",
-                lambda name=name: self._spawn_one(name, request),  # type: ignore[misc]
-            )
+            run_job(self, f"spawn {name}", partial(self._spawn_one, name, request))
 
     def _spawn_one(self, name: str, request: SpawnRequest) -> str:
         agent = self.ws.spawn(name, preset=request.preset, base=request.base,
@@ -296,7 +212,7 @@ class MainScreen(ReviewActions):
         if agent is None:
             return
         try:
-            with self.app.suspend():
+            with self.app.suspend():  # the terminal is the agent's until the detach key
                 self.ws.run_attached(agent.name)
         except SuspendNotSupported:
             self.notify("This terminal cannot hand over to tmux; use 'workspace attach "
@@ -304,27 +220,24 @@ class MainScreen(ReviewActions):
         except UsageError as exc:
             self.notify(str(exc), severity="error")
         self.app.refresh()
-        self.wake()
+        self.query_one(Poller).wake()
 
     def action_send(self) -> None:
-        targets = self._marked_or_selected()
-        if not targets:
-            return
-        names = [a.name for a in targets]
-        self.app.push_screen(SendScreen(names), lambda text: self._send(names, text))
+        names = [a.name for a in self._marked_or_selected()]
+        if names:
+            self.app.push_screen(SendScreen(names), lambda text: self._send(names, text))
 
     def _send(self, names: list[str], text: str | None) -> None:
         if not text:
             return
 
         def job() -> str:
-            results = self.ws.send_many(names, text)
-            failed = [r for r in results if not r.ok]
+            failed = [r for r in self.ws.send_many(names, text) if not r.ok]
             if failed:
                 raise UsageError("; ".join(r.error for r in failed))
             return f"sent to {', '.join(names)}"
 
-        self.run_action_in_worker("send", job)
+        run_job(self, "send", job)
 
     def action_type_inline(self) -> None:
         agent = self._need_agent()
@@ -334,22 +247,11 @@ class MainScreen(ReviewActions):
             self.notify(f"{agent.name} has {agent.status.value}; press r to restart it",
                         severity="warning")
             return
-        self.query_one(TabbedContent).active = "tab-preview"
-        preview = self.query_one(PanePreview)
-        preview.start_typing(tmux_to_textual(self.detach_key))
+        self.query_one(AgentTabs).start_typing(agent.name, tmux_to_textual(self.detach_key))
         hint = self.query_one("#typing-hint", Static)
         hint.update(f"Typing into {agent.name}: every key goes to the agent. "
                     f"{display_key(self.detach_key)} stops.")
         hint.add_class("on")
-
-    @on(PanePreview.KeyTyped)
-    def _key_typed(self, message: PanePreview.KeyTyped) -> None:
-        agent = self.selected
-        if agent is None:
-            return
-        literal, key = textual_to_tmux(message.key, message.character)
-        if literal or key:
-            self._keys.put((agent.name, literal, key))
 
     @on(PanePreview.TypingEnded)
     def _typing_ended(self) -> None:
@@ -357,20 +259,14 @@ class MainScreen(ReviewActions):
         self.table.focus()
 
     def action_next_attention(self) -> None:
-        if self.snapshot is None:
-            return
-        waiting = sorted((a for a in self.snapshot.agents if a.status.needs_you),
-                         key=lambda a: (a.status_since, a.name))
-        if not waiting:
+        if self.snapshot is not None and not self.table.select_next_needing(self.snapshot.agents):
             self.notify("Nobody needs you right now.")
-            return
-        ids = [a.id for a in waiting]
-        current = self.focus_id
-        nxt = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
-        self.table.select_id(nxt)
 
-    def _agent_action(self, verb: str, job: Callable[[Agent], str],
-                      need: Status | None = None) -> None:
+    # -- actions on the selected agent ----------------------------------------------------
+
+    def _agent_job(self, verb: str, call: Callable[[str], object], done: str,
+                   need: Status | None = None) -> None:
+        """Run one service call on the selected agent; `done` ('approved {}') is its line."""
         agent = self._need_agent()
         if agent is None:
             return
@@ -378,52 +274,40 @@ class MainScreen(ReviewActions):
             self.notify(f"{agent.name} is {fmt.STATUS_LABEL[agent.status]}, not "
                         f"{fmt.STATUS_LABEL[need]}", severity="warning")
             return
-        self.run_action_in_worker(f"{verb} {agent.name}", lambda: job(agent))
+
+        def job() -> str:
+            call(agent.name)
+            return done.format(agent.name)
+
+        run_job(self, f"{verb} {agent.name}", job)
 
     def action_approve(self) -> None:
-        def job(agent: Agent) -> str:
-            self.ws.approve(agent.name)
-            return f"approved {agent.name}"
-
-        self._agent_action("approve", job, Status.NEEDS_PERMISSION)
+        self._agent_job("approve", self.ws.approve, "approved {}", Status.NEEDS_PERMISSION)
 
     def action_approve_always(self) -> None:
-        def job(agent: Agent) -> str:
-            self.ws.approve(agent.name, always=True)
-            return f"approved {agent.name} for this session"
-
-        self._agent_action("approve", job, Status.NEEDS_PERMISSION)
+        self._agent_job("approve", lambda name: self.ws.approve(name, always=True),
+                        "approved {} for this session", Status.NEEDS_PERMISSION)
 
     def action_deny(self) -> None:
-        def job(agent: Agent) -> str:
-            self.ws.deny(agent.name)
-            return f"denied {agent.name}"
-
-        self._agent_action("deny", job, Status.NEEDS_PERMISSION)
+        self._agent_job("deny", self.ws.deny, "denied {}", Status.NEEDS_PERMISSION)
 
     def action_interrupt(self) -> None:
-        def job(agent: Agent) -> str:
-            self.ws.interrupt(agent.name)
-            return f"interrupted {agent.name}"
-
-        self._agent_action("interrupt", job)
+        self._agent_job("interrupt", self.ws.interrupt, "interrupted {}")
 
     def action_pause(self) -> None:
-        def job(agent: Agent) -> str:
-            if agent.status == Status.PAUSED:
-                self.ws.resume(agent.name)
-                return f"resumed {agent.name}"
-            self.ws.pause(agent.name)
-            return f"paused {agent.name}"
-
-        self._agent_action("pause", job)
+        agent = self.selected
+        if agent is not None and agent.status == Status.PAUSED:
+            self._agent_job("pause", self.ws.resume, "resumed {}")
+        else:
+            self._agent_job("pause", self.ws.pause, "paused {}")
 
     def action_restart(self) -> None:
-        def job(agent: Agent) -> str:
-            self.ws.restart(agent.name)
-            return f"restarted {agent.name}"
+        self._agent_job("restart", self.ws.restart, "restarted {}")
 
-        self._agent_action("restart", job)
+    def action_ask_rebase(self) -> None:
+        agent = self._need_agent()
+        if agent is not None:
+            self.query_one(MergeBar).ask_to_rebase(agent)
 
     def action_kill(self) -> None:
         agent = self._need_agent()
@@ -434,40 +318,50 @@ class MainScreen(ReviewActions):
             unsaved = self.ws.kill_preview(agent.name)
             self.post_message(UnsavedWorkFound(agent, unsaved.uncommitted, unsaved.commits))
 
-        self.run_action_in_worker(f"check {agent.name}", job)
+        run_job(self, f"check {agent.name}", job)
 
     @on(UnsavedWorkFound)
     def _confirm_kill(self, message: UnsavedWorkFound) -> None:
         agent = message.agent
-        screen = KillScreen(agent.name, agent.worktree, agent.branch, message.uncommitted,
-                            message.commits)
 
         def chosen(choice: KillChoice | None) -> None:
             if choice is None:
                 return
             self.table.marked.discard(agent.id)
-            self.run_action_in_worker(
-                f"kill {agent.name}",
-                lambda: self.ws.kill(agent.name, discard=choice == "discard").summary(),
-            )
+            run_job(self, f"kill {agent.name}",
+                    lambda: self.ws.kill(agent.name, discard=choice == "discard").summary())
 
-        self.app.push_screen(screen, chosen)
+        self.app.push_screen(KillScreen(agent.name, agent.worktree, agent.branch,
+                                        message.uncommitted, message.commits), chosen)
 
     def action_mark(self) -> None:
         agent = self._need_agent()
-        if agent is None:
-            return
-        self.table.marked ^= {agent.id}
-        self.table.refresh_marks()
-        self.table.action_cursor_down()
+        if agent is not None:
+            self.table.toggle_mark(agent.id)
+
+    def action_merge(self) -> None:
+        targets = self._marked_or_selected()
+        if targets:
+            self.query_one(MergeBar).merge(targets)
+
+    def action_push_pr(self) -> None:
+        agent = self._need_agent()
+        if agent is not None:
+            self.query_one(MergeBar).open_pr(agent)
+
+    def action_diff(self) -> None:
+        agent = self._need_agent()
+        if agent is not None:
+            self.query_one(AgentTabs).diff(agent.name)
+
+    # -- the rest ---------------------------------------------------------------------------
 
     def action_cleanup(self) -> None:
         def job() -> None:
             leftovers = [(r.path, r.branch) for r in self.ws.leftovers()]
-            sessions = list(self.ws.unknown_sessions())
-            self.post_message(LeftoversFound(leftovers, sessions))
+            self.post_message(LeftoversFound(leftovers, list(self.ws.unknown_sessions())))
 
-        self.run_action_in_worker("look for leftovers", job)
+        run_job(self, "look for leftovers", job)
 
     @on(LeftoversFound)
     def _show_leftovers(self, message: LeftoversFound) -> None:
@@ -479,10 +373,10 @@ class MainScreen(ReviewActions):
                     self.ws.kill_unknown_session(choice.target)
                     return f"ended tmux session {choice.target}"
 
-                self.run_action_in_worker("kill session", end_session)
+                run_job(self, "kill session", end_session)
             else:
-                self.run_action_in_worker(
-                    "clean up", lambda: self.ws.cleanup(choice.target, discard=choice.discard))
+                run_job(self, "clean up",
+                        lambda: self.ws.cleanup(choice.target, discard=choice.discard))
 
         self.app.push_screen(CleanupScreen(message.worktrees, message.sessions), chosen)
 
@@ -492,3 +386,4 @@ class MainScreen(ReviewActions):
 
     def action_quit(self) -> None:
         self.app.exit()
+

@@ -10,6 +10,7 @@ the same agent when rows move.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -91,12 +92,11 @@ class AgentTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down_rows", "Page down", show=False),
     ]
 
+    @dataclass
     class Selected(Message):
         """The cursor moved to another agent (None: the table is empty)."""
 
-        def __init__(self, agent_id: str | None) -> None:
-            super().__init__()
-            self.agent_id = agent_id
+        agent_id: str | None
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -158,6 +158,24 @@ class AgentTable(ScrollView, can_focus=True):
 
     def refresh_marks(self) -> None:
         self.refresh()
+
+    def toggle_mark(self, agent_id: str) -> None:
+        """Mark the agent (or unmark it) and move on to the next row, for marking a run."""
+        self.marked ^= {agent_id}
+        self.refresh_marks()
+        self.action_cursor_down()
+
+    def select_next_needing(self, agents: tuple[Agent, ...]) -> bool:
+        """Move to the next agent that needs the person (longest waiting first, round the
+        list); False when none does."""
+        waiting = sorted((a for a in agents if a.status.needs_you),
+                         key=lambda a: (a.status_since, a.name))
+        if not waiting:
+            return False
+        ids = [a.id for a in waiting]
+        current = self.selected_id
+        self.select_id(ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0])
+        return True
 
     def _row(self, a: Agent, now: float) -> Row:
         reason = a.status_reason if a.status.needs_you or a.status.ended else ""

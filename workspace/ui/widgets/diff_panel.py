@@ -12,27 +12,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from workspace.core import format as fmt
 from workspace.core.errors import UsageError
 from workspace.core.review import BRANCH, WIP, Diff, FileDiff
+from workspace.ui.messages import DiffLoaded
 from workspace.ui.widgets.diff_lines import DiffLines
 
 DiffLoader = Callable[[str, str], Diff]
 MODE_LABEL = {WIP: "uncommitted work (WIP)", BRANCH: "whole branch"}
-
-
-class DiffLoaded(Message):
-    """A diff finished computing (or failed: `error`)."""
-
-    def __init__(self, name: str, mode: str, diff: Diff | None, error: str = "") -> None:
-        super().__init__()
-        self.name = name
-        self.mode = mode
-        self.diff = diff
-        self.error = error
 
 
 class DiffPanel(Vertical):
@@ -121,7 +111,7 @@ class DiffPanel(Vertical):
         stat = diff.stat
         title = Text.assemble(
             (diff.agent, "bold"), f" · {MODE_LABEL[diff.mode]} against {diff.against_label}",
-            f" · {stat.files} file{'s' if stat.files != 1 else ''} ",
+            f" · {fmt.plural(stat.files, 'file')} ",
             (f"+{stat.added}", "green"), " ", (f"-{stat.removed}", "red"),
             ("   d: show " + ("whole branch" if diff.mode == WIP else "uncommitted only"),
              "dim"),

@@ -28,11 +28,11 @@ class WorkspaceHeader(Static):
             self._show(text)
             return
         agents = len(snapshot.agents)
-        text.append(f"   {agents} agent{'s' if agents != 1 else ''}")
+        text.append(f"   {fmt.plural(agents, 'agent')}")
         need = snapshot.needs_you
         warn = self.app.theme_variables.get("warning", "yellow")
         text.append("  ·  ")
-        text.append(f"{need} need{'s' if need == 1 else ''} you",
+        text.append(f"{need} {'needs' if need == 1 else 'need'} you",  # a verb, not plural()
                     style=f"bold {warn}" if need else "dim")
         text.append(f"  ·  {fmt.tokens(snapshot.tokens.total)} tokens")
         text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")

@@ -1,10 +1,15 @@
-"""The spawn form: name (suggested), preset, base, first prompt, how many, budget."""
+"""The spawn form: name (suggested), preset, base, first prompt, how many, budget.
+
+It opens at once (keys typed right after n land in it, as always) and reads what it offers
+(presets, the default base, branch names, a suggested name: git and the state database) in
+its own worker; SpawnOptionsLoaded fills the fields the person has not typed into yet.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,6 +19,8 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from workspace.core.errors import UsageError
 from workspace.core.names import check_name, slugify
+from workspace.service import Workspace
+from workspace.ui.messages import SpawnOptionsLoaded
 
 
 @dataclass(frozen=True)
@@ -43,32 +50,30 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
     SpawnScreen #hint { color: $text-muted; margin: 1 0 0 0; }
     """
 
-    def __init__(self, presets: list[str], default_preset: str, base: str,
-                 branches: list[str], suggested: str, taken: set[str]) -> None:
+    def __init__(self, ws: Workspace, taken: set[str]) -> None:
         super().__init__()
-        self.presets = presets
-        self.default_preset = default_preset
-        self.base = base
-        self.branches = branches
-        self.suggested = suggested
+        self.ws = ws
+        self.default_preset = ws.settings.workspace.default_preset
+        self.suggested = ""
         self.taken = taken
         self._name_touched = False
+        self._ready = False
+        self._submit_when_loaded = False
 
     def compose(self) -> ComposeResult:
         # Scrolls when the terminal is short; every field stays reachable.
         with VerticalScroll():
             yield Static("[b]New agent[/b]")
             yield Label("Name")
-            yield Input(value=self.suggested, id="name", placeholder="e.g. fix-login")
+            yield Input(id="name", placeholder="e.g. fix-login")
             with Horizontal(classes="row"):
                 with Vertical():
                     yield Label("Preset")
-                    yield Select([(p, p) for p in self.presets], value=self.default_preset,
-                                 allow_blank=False, id="preset")
+                    yield Select([(self.default_preset, self.default_preset)],
+                                 value=self.default_preset, allow_blank=False, id="preset")
                 with Vertical():
                     yield Label("Base branch")
-                    yield Input(value=self.base, id="base",
-                                suggester=SuggestFromList(self.branches, case_sensitive=True))
+                    yield Input(id="base")
             yield Label("First prompt (optional)")
             yield TextArea(id="prompt", soft_wrap=True, show_line_numbers=False)
             with Horizontal(classes="row"):
@@ -85,9 +90,42 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
                 yield Button("Spawn", variant="primary", id="spawn")
 
     def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+        self._load()
+
+    @work(thread=True, group="spawn-form", exit_on_error=False,
+          description="read presets and branches for the spawn form")
+    def _load(self) -> None:
+        ws = self.ws
+        try:
+            self.post_message(SpawnOptionsLoaded(
+                presets=ws.preset_names(), base=ws.default_base(), branches=ws.branch_names(),
+                suggested=ws.suggest_name(self.default_preset)))
+        except Exception as exc:  # the form still works: the person types a base
+            self.post_message(SpawnOptionsLoaded([], "", [], "", error=str(exc)))
+
+    @on(SpawnOptionsLoaded)
+    def _fill(self, message: SpawnOptionsLoaded) -> None:
+        self._ready = True
+        if message.error:
+            self.query_one("#error", Static).update(message.error)
+        if message.presets:
+            preset = self.query_one("#preset", Select)
+            preset.set_options([(p, p) for p in message.presets])
+            if self.default_preset in message.presets:
+                preset.value = self.default_preset
+        base = self.query_one("#base", Input)
+        base.suggester = SuggestFromList(message.branches, case_sensitive=True)
+        if not base.value:
+            base.value = message.base
         name = self.query_one("#name", Input)
-        name.focus()
-        name.select_all()  # typing replaces the suggestion
+        if not self._name_touched and not name.value:
+            self.suggested = message.suggested
+            name.value = message.suggested
+            if name.has_focus:
+                name.select_all()  # typing replaces the suggestion
+        if self._submit_when_loaded:
+            self.action_submit()
 
     @on(Input.Changed, "#name")
     def _name_changed(self, event: Input.Changed) -> None:
@@ -120,6 +158,9 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
         self.dismiss(None)
 
     def action_submit(self) -> None:
+        if not self._ready:  # ctrl+s before the form has its base: spawn once it has
+            self._submit_when_loaded = True
+            return
         try:
             request = self._request()
         except UsageError as exc:

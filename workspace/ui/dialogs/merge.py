@@ -13,10 +13,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
+from workspace.core import format as fmt
+
 
 @dataclass(frozen=True)
 class MergePlanView:
-    """What the screen shows; built by the main screen from the service's MergeCheck."""
+    """What the dialog shows; built from the service's MergeCheck (see `plan_view`)."""
 
     names: tuple[str, ...]
     base: str
@@ -110,7 +112,7 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
             if plan.uncommitted or queue:
                 count = len(plan.uncommitted)
                 label = "Commit uncommitted work first" + (
-                    f" ({count} file{'s' if count != 1 else ''}: "
+                    f" ({fmt.plural(count, 'file')}: "
                     f"{', '.join(plan.uncommitted[:4])}{'…' if count > 4 else ''})"
                     if count else "")
                 yield Checkbox(label, value=bool(plan.uncommitted), id="commit-wip")

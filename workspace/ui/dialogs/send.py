@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,14 +16,17 @@ from textual.widgets import Static, TextArea
 class MessageBox(TextArea):
     """Enter sends; alt+enter or ctrl+j starts a new line."""
 
-    class Send(Message):
-        pass
+    @dataclass
+    class Submitted(Message):
+        """The person pressed enter: this is the message."""
+
+        text: str
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            self.post_message(self.Send())
+            self.post_message(self.Submitted(self.text))
             return
         if event.key in ("alt+enter", "ctrl+j"):
             event.stop()
@@ -55,11 +60,10 @@ class SendScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one(MessageBox).focus()
 
-    @on(MessageBox.Send)
-    def _send(self) -> None:
-        text = self.query_one(MessageBox).text
-        if text.strip():
-            self.dismiss(text)
+    @on(MessageBox.Submitted)
+    def _submitted(self, message: MessageBox.Submitted) -> None:
+        if message.text.strip():
+            self.dismiss(message.text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
