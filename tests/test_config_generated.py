@@ -87,7 +87,8 @@ def test_trust_sensitive_keys_are_marked() -> None:
     marked = {k.path for k in declared_keys() if k.spec.sensitive}
     assert marked == {
         "workspace.worktree_root", "merge.gate",
-        *(f"presets.<name>.{k}" for k in ("command", "args", "env", "prompt_args", "rules")),
+        *(f"presets.<name>.{k}" for k in ("command", "args", "env", "prompt_args", "rules",
+                                          "unattended_args")),
     }
 
 
