@@ -175,3 +175,21 @@ def test_removing_a_worktree_already_gone_drops_git_record_of_it(
     assert [w.branch for w in g.worktrees()] == ["main"]
     with pytest.raises(GitError, match="not a linked worktree"):
         g.remove_worktree(g.top)
+
+
+def test_push_branch_runs_the_push_a_dry_run_shows(
+        repo_with_worktree: tuple[GitRepo, Path, str], tmp_path: Path) -> None:
+    g, wt, _ = repo_with_worktree
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(g.top, "remote", "add", "origin", str(remote))
+    assert g.remotes() == ["origin"] and g.upstream_remote("ws/a") is None
+    assert g.push_command("origin", "ws/a") == (
+        "git", "push", "--set-upstream", "origin", "refs/heads/ws/a:refs/heads/ws/a")
+    (wt / "w.txt").write_text("w\n")
+    tip = commit_all(wt, "work")
+    g.push_branch("origin", "ws/a")
+    assert git(remote, "rev-parse", "refs/heads/ws/a").strip() == tip
+    assert g.upstream_remote("ws/a") == "origin"
+    with pytest.raises(GitError):
+        g.push_branch("nowhere", "ws/a")

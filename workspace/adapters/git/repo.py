@@ -202,5 +202,8 @@ class GitRepo:
     def upstream_remote(self, branch: str) -> str | None:
         return remotes.upstream_remote(self._git, branch)
 
+    def push_command(self, remote: str, branch: str) -> tuple[str, ...]:
+        return remotes.push_command(remote, branch)
+
     def push_branch(self, remote: str, branch: str) -> None:
         remotes.push_branch(self._git, remote, branch)
