@@ -56,8 +56,7 @@ class PullRequests:
         commits = [c.oneline for c in repo.commits(f"{base_sha}..{tip}", reverse=True)]
         auto_title, auto_body = draft_pr(agent.name, agent.branch, agent.task, commits)
         title, body = title or auto_title, body or auto_body
-        push = ("git", "push", "--set-upstream", chosen,
-                f"refs/heads/{agent.branch}:refs/heads/{agent.branch}")
+        push = repo.push_command(chosen, agent.branch)
         create = tuple(gh_pr_argv(agent.base, agent.branch, title, body, draft))
         return PrPlan(name, chosen, agent.branch, agent.base, title, body, push, create)
 

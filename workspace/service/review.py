@@ -2,7 +2,7 @@
 radar across agents, asking an agent to rebase, and file-change events for diff refreshes.
 
 Nothing here writes an index or a file: git reads run with GIT_OPTIONAL_LOCKS=0 and the trees
-of uncommitted work are built in copies of the index in temp dirs (see adapters/git.py). Every
+of uncommitted work are built in copies of the index in temp dirs (see adapters/git/index.py). Every
 method may run in a worker thread.
 """
 

@@ -165,10 +165,7 @@ class Planner:
                                      f"replaying {commit.oneline!r} onto {agent.base}")
             if result.tree == current_tree:
                 continue
-            env = {"GIT_AUTHOR_NAME": commit.author_name,
-                   "GIT_AUTHOR_EMAIL": commit.author_email,
-                   "GIT_AUTHOR_DATE": commit.author_date}
-            current = repo.commit_tree(result.tree, [current], commit.message.strip(), env=env)
+            current = repo.replay_commit(result.tree, current, commit)
             current_tree = result.tree
         return current, current_tree
 
