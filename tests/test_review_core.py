@@ -6,30 +6,25 @@ from __future__ import annotations
 import pytest
 
 from workspace.core.agent import Status
-from workspace.core.review import (
-    FAILED,
-    MERGED,
-    QUEUED,
+from workspace.core.review.diff import (
     Hunk,
-    PredictedConflict,
-    QueueItem,
-    QueueState,
-    Radar,
+    format_stat,
+    mark_files,
+    parse_unified_diff,
+    render_file,
+    unquote_path,
+)
+from workspace.core.review.drafts import (
     draft_merge_message,
     draft_pr,
     draft_wip_message,
-    find_overlaps,
-    format_stat,
     gh_pr_argv,
-    mark_files,
-    pairs_to_check,
-    parse_merge_tree,
-    parse_unified_diff,
     rebase_request,
-    render_file,
     task_subject,
-    unquote_path,
 )
+from workspace.core.review.mergetree import parse_merge_tree
+from workspace.core.review.queue import FAILED, MERGED, QUEUED, QueueItem, QueueState
+from workspace.core.review.radar import PredictedConflict, Radar, find_overlaps, pairs_to_check
 from workspace.core.status import (
     Observed,
     PersonDid,

@@ -17,7 +17,7 @@ from workspace.core.agent import DiffStat
 from workspace.core.diffstat import FileStat, count_text_lines, parse_numstat_z, summarize
 from workspace.core.errors import UsageError
 from workspace.core.format import plural
-from workspace.core.review import MergeTreeResult, parse_merge_tree
+from workspace.core.review.mergetree import MergeTreeResult, parse_merge_tree
 
 RECOVERY_PREFIX = "refs/workspace/recovery"
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from workspace.cli.common import add_verb, note, open_workspace, progress
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
-from workspace.core.review import BRANCH, MERGING, WIP, QueueState, format_stat
+from workspace.core.review.diff import BRANCH, WIP, format_stat
+from workspace.core.review.queue import MERGING, QueueState
 from workspace.core.settings import MERGE_STRATEGIES
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from workspace.adapters import runner
 from workspace.adapters.git import GitError
 from workspace.core.errors import UsageError
 from workspace.core.format import listing
-from workspace.core.review import draft_pr, gh_pr_argv
+from workspace.core.review.drafts import draft_pr, gh_pr_argv
 from workspace.service.context import Context
 
 

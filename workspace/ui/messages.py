@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from workspace.core.review import QueueState, Radar
+from workspace.core.review.queue import QueueState
+from workspace.core.review.radar import Radar
 from workspace.service import MergeResult, PrPlan, ReconcileReport, Snapshot
 from workspace.ui.screens.merge import MergePlanView
 

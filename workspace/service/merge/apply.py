@@ -26,7 +26,7 @@ from workspace.adapters.git import GitError, without_untracked
 from workspace.core.agent import Agent, Status
 from workspace.core.command import CommandResult
 from workspace.core.errors import UsageError
-from workspace.core.review import draft_wip_message
+from workspace.core.review.drafts import draft_wip_message
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.merge.errors import GateFailed, MergeBusy, MergeRefused

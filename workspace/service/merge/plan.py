@@ -13,7 +13,8 @@ from workspace.adapters.git import CommitInfo, GitError, WorktreeStatus, without
 from workspace.core.agent import Agent, DiffStat
 from workspace.core.errors import UsageError
 from workspace.core.format import listing, plural
-from workspace.core.review import MergeTreeResult, draft_merge_message
+from workspace.core.review.drafts import draft_merge_message
+from workspace.core.review.mergetree import MergeTreeResult
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service.context import Context
 from workspace.service.merge.errors import (

@@ -13,7 +13,14 @@ from workspace.adapters.files import read_json, write_json
 from workspace.adapters.proc import alive
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
-from workspace.core.review import FAILED, INTERRUPTED, MERGED, MERGING, QueueItem, QueueState
+from workspace.core.review.queue import (
+    FAILED,
+    INTERRUPTED,
+    MERGED,
+    MERGING,
+    QueueItem,
+    QueueState,
+)
 from workspace.service.context import Context
 from workspace.service.merge.apply import DEFAULT_LOCK_WAIT, Merger
 from workspace.service.merge.errors import MergeBusy

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from workspace.core.agent import DiffStat
 from workspace.core.command import CommandResult
 from workspace.core.format import plural
-from workspace.core.review import MergeTreeResult, QueueState
+from workspace.core.review.mergetree import MergeTreeResult
+from workspace.core.review.queue import QueueState
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,9 @@ from textual.worker import get_current_worker
 
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
-from workspace.core.review import (
-    FAILED,
-    INTERRUPTED,
-    MERGED,
-    MERGING,
-    QueueState,
-    Radar,
-    draft_wip_message,
-)
+from workspace.core.review.drafts import draft_wip_message
+from workspace.core.review.queue import FAILED, INTERRUPTED, MERGED, MERGING, QueueState
+from workspace.core.review.radar import Radar
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service import GateFailed, MergeCheck, MergeConflict, MergeResult, Workspace
 from workspace.ui.messages import (

@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from workspace.core.errors import UsageError
-from workspace.core.review import BRANCH, WIP, Diff, FileDiff
+from workspace.core.review.diff import BRANCH, WIP, Diff, FileDiff
 from workspace.ui.widgets.diff_lines import DiffLines
 
 DiffLoader = Callable[[str, str], Diff]
