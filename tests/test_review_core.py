@@ -3,6 +3,8 @@ queue's data, drafted messages, and the reducer's merge_conflict note. Table-tes
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from workspace.core.agent import Status
@@ -23,7 +25,7 @@ from workspace.core.review.drafts import (
     task_subject,
 )
 from workspace.core.review.mergetree import parse_merge_tree
-from workspace.core.review.queue import FAILED, MERGED, QUEUED, QueueItem, QueueState
+from workspace.core.review.queue import QueueItem, QueueItemState, QueueState
 from workspace.core.review.radar import PredictedConflict, Radar, find_overlaps, pairs_to_check
 from workspace.core.status import (
     Observed,
@@ -267,6 +269,9 @@ def test_overlaps_and_pairs() -> None:
 # -- queue -----------------------------------------------------------------------------------
 
 
+FAILED, MERGED, QUEUED = QueueItemState.FAILED, QueueItemState.MERGED, QueueItemState.QUEUED
+
+
 def test_queue_state_round_trip() -> None:
     state = QueueState((QueueItem("a"), QueueItem("b"), QueueItem("c")), running=True,
                        started_at=1.0, pid=42)
@@ -276,6 +281,21 @@ def test_queue_state_round_trip() -> None:
     again = QueueState.from_dict(state.to_dict())
     assert again == state
     assert QueueState.from_dict({"items": [{"name": "x"}, "junk"]}).items == (QueueItem("x", QUEUED),)
+
+
+def test_queue_file_keeps_its_strings_and_unknown_states_load_as_interrupted() -> None:
+    # merge-queue.json as written before the states were an Enum: same strings both ways
+    old = {"items": [{"name": n, "state": n, "detail": ""} for n in QueueItemState],
+           "running": False, "started_at": 1.0, "updated_at": 2.0, "pid": 7}
+    state = QueueState.from_dict(old)
+    assert [i.state for i in state.items] == list(QueueItemState)
+    assert json.dumps(state.to_dict()) == json.dumps(old)
+    odd = QueueState.from_dict({"items": [{"name": "a", "state": "paused"},
+                                          {"name": "b", "state": 3},
+                                          {"name": "c", "state": ["merged"]},
+                                          {"name": "d", "state": None}]})
+    assert {i.state for i in odd.items} == {QueueItemState.INTERRUPTED}
+    assert odd.queued == () and odd.merged == () and odd.failed is None
 
 
 # -- drafted messages --------------------------------------------------------------------------

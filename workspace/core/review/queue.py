@@ -5,16 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
-QUEUED, MERGING, MERGED, FAILED, INTERRUPTED = "queued", "merging", "merged", "failed", \
-    "interrupted"
+
+class QueueItemState(StrEnum):
+    """Where one agent is in the merge queue; the values are the strings of the JSON file."""
+
+    QUEUED = "queued"
+    MERGING = "merging"
+    MERGED = "merged"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    """Its queue's process died while merging it (or its state could not be read)."""
+
+    @classmethod
+    def load(cls, value: object) -> QueueItemState:
+        """A state read from the file. One this version does not know (a newer version's, a
+        damaged file) reads as interrupted: never queued again, never claimed merged."""
+        if isinstance(value, str):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        return cls.INTERRUPTED
 
 
 @dataclass(frozen=True)
 class QueueItem:
     name: str
-    state: str = QUEUED
-    """queued | merging | merged | failed | interrupted"""
+    state: QueueItemState = QueueItemState.QUEUED
     detail: str = ""
 
 
@@ -28,24 +47,24 @@ class QueueState:
 
     @property
     def queued(self) -> tuple[str, ...]:
-        return tuple(i.name for i in self.items if i.state == QUEUED)
+        return tuple(i.name for i in self.items if i.state == QueueItemState.QUEUED)
 
     @property
     def merged(self) -> tuple[str, ...]:
-        return tuple(i.name for i in self.items if i.state == MERGED)
+        return tuple(i.name for i in self.items if i.state == QueueItemState.MERGED)
 
     @property
     def failed(self) -> QueueItem | None:
-        return next((i for i in self.items if i.state == FAILED), None)
+        return next((i for i in self.items if i.state == QueueItemState.FAILED), None)
 
-    def with_item(self, name: str, state: str, detail: str = "") -> QueueState:
+    def with_item(self, name: str, state: QueueItemState, detail: str = "") -> QueueState:
         items = tuple(QueueItem(i.name, state, detail) if i.name == name else i
                       for i in self.items)
         return replace(self, items=items)
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "items": [{"name": i.name, "state": i.state, "detail": i.detail}
+            "items": [{"name": i.name, "state": i.state.value, "detail": i.detail}
                       for i in self.items],
             "running": self.running,
             "started_at": self.started_at,
@@ -59,8 +78,8 @@ class QueueState:
         items = []
         for entry in raw if isinstance(raw, list) else []:
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                items.append(QueueItem(str(entry["name"]), str(entry.get("state", QUEUED)),
-                                       str(entry.get("detail", ""))))
+                state = QueueItemState.load(entry.get("state", QueueItemState.QUEUED))
+                items.append(QueueItem(str(entry["name"]), state, str(entry.get("detail", ""))))
 
         def num(key: str) -> float:
             value = data.get(key)

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
 from workspace.core.review.drafts import draft_wip_message
-from workspace.core.review.queue import FAILED, INTERRUPTED, MERGED, MERGING, QueueState
+from workspace.core.review.queue import QueueItemState, QueueState
 from workspace.core.review.radar import Radar
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service import GateFailed, MergeCheck, MergeConflict, MergeResult, Workspace
@@ -39,7 +39,8 @@ from workspace.ui.widgets.diff_panel import DiffPanel
 
 RADAR_INTERVAL = 10.0
 """Seconds between radar passes when no file changed (bases and branches move too)."""
-QUEUE_GLYPH = {MERGED: "✓", FAILED: "✗", MERGING: "…", INTERRUPTED: "!"}
+QUEUE_GLYPH = {QueueItemState.MERGED: "✓", QueueItemState.FAILED: "✗",
+               QueueItemState.MERGING: "…", QueueItemState.INTERRUPTED: "!"}
 
 
 class ReviewActions(AgentScreen):
@@ -290,8 +291,8 @@ class ReviewActions(AgentScreen):
             if i:
                 parts.append(" · ")
             glyph = QUEUE_GLYPH.get(item.state, "◌")
-            style = {"merged": "green", "failed": "red bold", "merging": "bold"}.get(
-                item.state, "")
+            style = {QueueItemState.MERGED: "green", QueueItemState.FAILED: "red bold",
+                     QueueItemState.MERGING: "bold"}.get(item.state, "")
             parts.append(f"{glyph} {item.name} {item.state}", style=style)
         if not state.running and state.queued:
             parts.append("   fix it, then m with the rest marked", style="dim")
