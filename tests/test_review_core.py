@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.test_demo_cues import demo_task
 from workspace.core.agent import Status
 from workspace.core.review.diff import (
     Hunk,
@@ -308,11 +309,13 @@ def test_queue_file_keeps_its_strings_and_unknown_states_load_as_interrupted() -
     ("x" * 100, "x" * 69 + "..."),
 ])
 def test_task_subject(task: str, subject: str) -> None:
-    assert task_subject(task, "fallback") == subject
+    # a demo agent's task, as the service hands it over: its cues already dropped
+    assert task_subject(demo_task(task), "fallback") == subject
 
 
 def test_drafted_messages() -> None:
-    task = "Add retries to the fetcher\n\nUse exponential backoff.\nCap at 5 tries. [noask]"
+    task = demo_task("Add retries to the fetcher\n\nUse exponential backoff.\n"
+                     "Cap at 5 tries. [noask]")
     squash = draft_merge_message("a", "ws/a", "main", task, ["abc123 first", "def456 second"],
                                  "squash")
     lines = squash.splitlines()

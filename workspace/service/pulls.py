@@ -54,7 +54,8 @@ class PullRequests:
             raise UsageError(f"{name}'s branch {agent.branch} is gone; nothing to push")
         base_sha = repo.rev(f"refs/heads/{agent.base}") or agent.base_sha
         commits = [c.oneline for c in repo.commits(f"{base_sha}..{tip}", reverse=True)]
-        auto_title, auto_body = draft_pr(agent.name, agent.branch, agent.task, commits)
+        auto_title, auto_body = draft_pr(agent.name, agent.branch, self.ctx.task_text(agent),
+                                         commits)
         title, body = title or auto_title, body or auto_body
         push = ("git", "push", "--set-upstream", chosen,
                 f"refs/heads/{agent.branch}:refs/heads/{agent.branch}")

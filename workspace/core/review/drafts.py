@@ -1,23 +1,23 @@
 """Messages drafted from an agent's task: commit messages (a merge, uncommitted work), a pull
 request's title and body, the request to rebase, and the `gh pr create` command.
+
+The task is taken as given: words that only steer one agent CLI are that CLI's integration's
+business (`task_text`), dropped before the task gets here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from workspace.core.format import listing
 
 SUBJECT_MAX = 72
-_CUE = re.compile(r"\[(?:ask|noask|slow|quiet|exit|crash)\]")
-"""The demo agent's steering cues: noise in a commit message."""
 
 
 def task_subject(task: str, fallback: str) -> str:
     """The first line of the task, tidied and cut to fit a commit subject."""
     for line in task.splitlines():
-        words = " ".join(_CUE.sub("", line).split())
+        words = " ".join(line.split())
         if words:
             if len(words) > SUBJECT_MAX:
                 words = words[: SUBJECT_MAX - 3].rstrip() + "..."
@@ -26,7 +26,7 @@ def task_subject(task: str, fallback: str) -> str:
 
 
 def _task_body(task: str, subject: str) -> str:
-    text = "\n".join(line.rstrip() for line in _CUE.sub("", task).strip().splitlines())
+    text = "\n".join(line.rstrip() for line in task.strip().splitlines())
     if not text or " ".join(text.split()) == subject:
         return ""
     return "Task:\n" + "\n".join(f"  {line}" if line else "" for line in text.splitlines())
@@ -63,7 +63,7 @@ def draft_pr(name: str, branch: str, task: str, commits: Iterable[str]) -> tuple
     """(title, body) of a pull request."""
     title = task_subject(task, f"Work of agent {name}")
     parts = []
-    text = _CUE.sub("", task).strip()
+    text = task.strip()
     if text:
         parts.append("## Task\n\n" + text)
     listed = list(commits)

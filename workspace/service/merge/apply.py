@@ -117,7 +117,7 @@ class Merger:
             if plan.status.dirty:
                 step("committing")
                 index = repo.read_index(plan.worktree)
-                text = message or draft_wip_message(agent.name, agent.task)
+                text = message or draft_wip_message(agent.name, self.ctx.task_text(agent))
                 wip = repo.commit_wip(plan.worktree, agent.branch, text, plan.leave)
                 if wip is not None:
                     tip = wip

@@ -75,6 +75,8 @@ class MergeCheck:
     commits: tuple[str, ...] = ()
     """Commits on the branch that are not on base ('<sha> <subject>')."""
     uncommitted: tuple[str, ...] = ()
+    wip_message: str = ""
+    """The drafted message of the commit made of `uncommitted` (commit_wip), if any."""
     stat: DiffStat = field(default_factory=DiffStat)
     """What base would gain."""
     conflicts: MergeTreeResult | None = None

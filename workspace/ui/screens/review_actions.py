@@ -17,7 +17,6 @@ from textual.worker import get_current_worker
 
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
-from workspace.core.review.drafts import draft_wip_message
 from workspace.core.review.queue import QueueItemState, QueueState
 from workspace.core.review.radar import Radar
 from workspace.core.settings import MERGE_STRATEGIES
@@ -359,7 +358,7 @@ def plan_view(ws: Workspace, agent: Agent, check: MergeCheck) -> MergePlanView:
         names=(agent.name,), base=check.base, strategies=MERGE_STRATEGIES,
         strategy=check.strategy, gate=" ".join(settings.gate), commits=check.commits,
         stat=summary, checkout=check.checkout, uncommitted=check.uncommitted,
-        wip_message=draft_wip_message(agent.name, agent.task) if check.uncommitted else "",
+        wip_message=check.wip_message,
         problem=check.problem, conflict=check.conflicts is not None and
         not check.conflicts.clean)
 
