@@ -19,7 +19,7 @@ from tests.support.anthropic_server import MODEL, AnthropicServer, Script
 from tests.support.cli import run_cli
 from tests.support.real_cli import preset_toml, watch
 from workspace.core.agent import Status
-from workspace.core.review import BRANCH
+from workspace.core.review.diff import BRANCH
 from workspace.service import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent

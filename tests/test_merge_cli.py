@@ -17,7 +17,7 @@ from tests.support.gitrepo import git
 from tests.support.review import assert_unchanged, commit, picture, rev, spawn_shell, write
 from tests.support.wait import wait_for
 from workspace.core.agent import Status
-from workspace.core.review import draft_wip_message
+from workspace.core.review.drafts import draft_wip_message
 from workspace.service import Workspace
 
 

@@ -3,33 +3,31 @@ queue's data, drafted messages, and the reducer's merge_conflict note. Table-tes
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.test_demo_cues import demo_task
 from workspace.core.agent import Status
-from workspace.core.review import (
-    FAILED,
-    MERGED,
-    QUEUED,
+from workspace.core.review.diff import (
     Hunk,
-    PredictedConflict,
-    QueueItem,
-    QueueState,
-    Radar,
+    format_stat,
+    mark_files,
+    parse_unified_diff,
+    render_file,
+    unquote_path,
+)
+from workspace.core.review.drafts import (
     draft_merge_message,
     draft_pr,
     draft_wip_message,
-    find_overlaps,
-    format_stat,
     gh_pr_argv,
-    mark_files,
-    pairs_to_check,
-    parse_merge_tree,
-    parse_unified_diff,
     rebase_request,
-    render_file,
     task_subject,
-    unquote_path,
 )
+from workspace.core.review.mergetree import parse_merge_tree
+from workspace.core.review.queue import QueueItem, QueueItemState, QueueState
+from workspace.core.review.radar import PredictedConflict, Radar, find_overlaps, pairs_to_check
 from workspace.core.status import (
     Observed,
     PersonDid,
@@ -272,6 +270,9 @@ def test_overlaps_and_pairs() -> None:
 # -- queue -----------------------------------------------------------------------------------
 
 
+FAILED, MERGED, QUEUED = QueueItemState.FAILED, QueueItemState.MERGED, QueueItemState.QUEUED
+
+
 def test_queue_state_round_trip() -> None:
     state = QueueState((QueueItem("a"), QueueItem("b"), QueueItem("c")), running=True,
                        started_at=1.0, pid=42)
@@ -281,6 +282,21 @@ def test_queue_state_round_trip() -> None:
     again = QueueState.from_dict(state.to_dict())
     assert again == state
     assert QueueState.from_dict({"items": [{"name": "x"}, "junk"]}).items == (QueueItem("x", QUEUED),)
+
+
+def test_queue_file_keeps_its_strings_and_unknown_states_load_as_interrupted() -> None:
+    # merge-queue.json as written before the states were an Enum: same strings both ways
+    old = {"items": [{"name": n, "state": n, "detail": ""} for n in QueueItemState],
+           "running": False, "started_at": 1.0, "updated_at": 2.0, "pid": 7}
+    state = QueueState.from_dict(old)
+    assert [i.state for i in state.items] == list(QueueItemState)
+    assert json.dumps(state.to_dict()) == json.dumps(old)
+    odd = QueueState.from_dict({"items": [{"name": "a", "state": "paused"},
+                                          {"name": "b", "state": 3},
+                                          {"name": "c", "state": ["merged"]},
+                                          {"name": "d", "state": None}]})
+    assert {i.state for i in odd.items} == {QueueItemState.INTERRUPTED}
+    assert odd.queued == () and odd.merged == () and odd.failed is None
 
 
 # -- drafted messages --------------------------------------------------------------------------
@@ -293,11 +309,13 @@ def test_queue_state_round_trip() -> None:
     ("x" * 100, "x" * 69 + "..."),
 ])
 def test_task_subject(task: str, subject: str) -> None:
-    assert task_subject(task, "fallback") == subject
+    # a demo agent's task, as the service hands it over: its cues already dropped
+    assert task_subject(demo_task(task), "fallback") == subject
 
 
 def test_drafted_messages() -> None:
-    task = "Add retries to the fetcher\n\nUse exponential backoff.\nCap at 5 tries. [noask]"
+    task = demo_task("Add retries to the fetcher\n\nUse exponential backoff.\n"
+                     "Cap at 5 tries. [noask]")
     squash = draft_merge_message("a", "ws/a", "main", task, ["abc123 first", "def456 second"],
                                  "squash")
     lines = squash.splitlines()

@@ -11,7 +11,7 @@ from tests.support.cli import run_cli
 from tests.support.gitrepo import git
 from tests.support.review import commit, index_bytes, spawn_shell, write
 from workspace.core.errors import UsageError
-from workspace.core.review import BRANCH, WIP
+from workspace.core.review.diff import BRANCH, WIP
 from workspace.service import Workspace
 
 

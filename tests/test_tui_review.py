@@ -12,7 +12,7 @@ from tests.conftest import write_user_config
 from tests.support.review import commit, index_bytes, rev, spawn_shell, write
 from tests.test_tui_pilot import SIZE, main, row_text, status, until
 from workspace.core.agent import Status
-from workspace.core.review import BRANCH, WIP
+from workspace.core.review.diff import BRANCH, WIP
 from workspace.service import Workspace
 from workspace.ui.app import WorkspaceApp
 from workspace.ui.dialogs.confirm import ConfirmScreen

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from workspace.cli.common import add_verb, note, open_workspace, progress
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
-from workspace.core.review import BRANCH, MERGING, WIP, QueueState, format_stat
+from workspace.core.review.diff import BRANCH, WIP, format_stat
+from workspace.core.review.queue import QueueItemState, QueueState
 from workspace.core.settings import MERGE_STRATEGIES
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def _queueprogress(state: QueueState) -> None:
-    merging = [i.name for i in state.items if i.state == MERGING]
+    merging = [i.name for i in state.items if i.state == QueueItemState.MERGING]
     if merging:
         progress(f"{merging[0]}: merging…")
 

@@ -7,9 +7,10 @@ turn in Claude Code's transcript format (usage per request, streamed duplicates 
 Claude-style hook events. It writes only in its worktree and the files it is given (both in the
 workspace's state dir); never in a real CLI's folders.
 
-Cues in a prompt steer it, for demos and tests: `[ask]` always asks permission, `[noask]` never
-does, `[slow]` works for a long time, `[quiet]` works with no output at all, `[exit]` ends with
-status 0, `[crash]` ends with status 3. WORKSPACE_DEMO_SPEED scales its pace (2 = twice as fast).
+Cues in a prompt steer it, for demos and tests (workspace/demo/cues.py): `[ask]` always asks
+permission, `[noask]` never does, `[slow]` works for a long time, `[quiet]` works with no output
+at all, `[exit]` ends with status 0, `[crash]` ends with status 3. WORKSPACE_DEMO_SPEED scales
+its pace (2 = twice as fast).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import tty
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+
+from workspace.demo.cues import ASK, CRASH, EXIT, NOASK, QUIET, SLOW, strip_cues
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 MODEL = "claude-sonnet-4-5"
@@ -286,16 +289,16 @@ class DemoAgent:
         extra = task.count("\n")
         suffix = f" {DIM}(+{extra} lines, {len(task)} chars){RESET}" if extra else ""
         self.say(f"{GREEN}>{RESET} {first[:100]}{suffix}")
-        slow = "[slow]" in task
-        quiet = "[quiet]" in task
+        slow = SLOW in task
+        quiet = QUIET in task
         tokens = 0
         try:
             self.spin(self.rng.uniform(1.5, 3.0) * (20 if slow else 1), "Thinking", quiet)
             tokens += self.rec.assistant(self.rng, "tool_use", "Let me look at the code.")
-            title = re.sub(r"\[(?:ask|noask|slow|quiet|exit|crash)\]", "", first)
+            title = strip_cues(first)
             slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:30] or "task"
             path = f"demo/{slug}-{self.turns}.md"
-            asks = "[ask]" in task or ("[noask]" not in task and self.rng.random() < 0.35)
+            asks = ASK in task or (NOASK not in task and self.rng.random() < 0.35)
             allowed = True
             if asks and not self.always_allow:
                 self.rec.event("PreToolUse", tool_name="Write")
@@ -371,11 +374,11 @@ def main(argv: list[str] | None = None) -> int:
                 if not task:
                     agent.idle_footer()
                     task = agent.read_prompt()
-                if "[exit]" in task:
+                if EXIT in task:
                     agent.say("Bye.")
                     rec.event("SessionEnd", reason="prompt_input_exit")
                     return 0
-                if "[crash]" in task:
+                if CRASH in task:
                     agent.say("Something went badly wrong.")
                     return 3
                 agent.work(task)

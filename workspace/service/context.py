@@ -74,6 +74,15 @@ class Context:
             found = self._integrations[preset] = integration_for(self.preset(preset))
         return found
 
+    def task_text(self, agent: Agent) -> str:
+        """The agent's task as words for commit messages and pull requests (its integration
+        drops what only steers its CLI); as given when its preset is no longer configured."""
+        try:
+            integration = self.integration(agent.preset)
+        except UsageError:
+            return agent.task
+        return integration.task_text(agent.task)
+
     def paths(self, agent_id: str) -> AgentPaths:
         # Asked several times per agent per poll tick: Path building adds up at 50 agents.
         found = self._paths.get(agent_id)

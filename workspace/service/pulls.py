@@ -10,7 +10,7 @@ from workspace.adapters import runner
 from workspace.adapters.git import GitError
 from workspace.core.errors import UsageError
 from workspace.core.format import listing
-from workspace.core.review import draft_pr, gh_pr_argv
+from workspace.core.review.drafts import draft_pr, gh_pr_argv
 from workspace.service.context import Context
 
 
@@ -54,7 +54,8 @@ class PullRequests:
             raise UsageError(f"{name}'s branch {agent.branch} is gone; nothing to push")
         base_sha = repo.rev(f"refs/heads/{agent.base}") or agent.base_sha
         commits = [c.oneline for c in repo.commits(f"{base_sha}..{tip}", reverse=True)]
-        auto_title, auto_body = draft_pr(agent.name, agent.branch, agent.task, commits)
+        auto_title, auto_body = draft_pr(agent.name, agent.branch, self.ctx.task_text(agent),
+                                         commits)
         title, body = title or auto_title, body or auto_body
         push = repo.push_command(chosen, agent.branch)
         create = tuple(gh_pr_argv(agent.base, agent.branch, title, body, draft))

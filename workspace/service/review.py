@@ -18,20 +18,17 @@ from workspace.adapters.watch import watch_worktrees
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.core.lru import LRU
-from workspace.core.review import (
+from workspace.core.review.diff import (
     BRANCH,
     DIFF_MODES,
     WIP,
     Diff,
-    MergeTreeResult,
-    PredictedConflict,
-    Radar,
-    find_overlaps,
     mark_files,
-    pairs_to_check,
     parse_unified_diff,
-    rebase_request,
 )
+from workspace.core.review.drafts import rebase_request
+from workspace.core.review.mergetree import MergeTreeResult
+from workspace.core.review.radar import PredictedConflict, Radar, find_overlaps, pairs_to_check
 from workspace.service.context import Context
 from workspace.service.messaging import Messenger
 

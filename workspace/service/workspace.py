@@ -23,7 +23,10 @@ from workspace.adapters.store import WorktreeRecord
 from workspace.adapters.themes import ThemeFile, theme_files
 from workspace.core.agent import Agent, DiffStat
 from workspace.core.names import suggest_name
-from workspace.core.review import BRANCH, Diff, MergeTreeResult, QueueState, Radar
+from workspace.core.review.diff import BRANCH, Diff
+from workspace.core.review.mergetree import MergeTreeResult
+from workspace.core.review.queue import QueueState
+from workspace.core.review.radar import Radar
 from workspace.core.settings import Settings
 from workspace.service.agents import Agents, KillReport
 from workspace.service.context import Context

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from workspace.core.agent import Agent
-from workspace.core.review import Diff, QueueState, Radar
+from workspace.core.review.diff import Diff
+from workspace.core.review.queue import QueueState
+from workspace.core.review.radar import Radar
 from workspace.service import MergeCheck, MergeResult, PrPlan, ReconcileReport, Snapshot
 
 # -- the fleet --------------------------------------------------------------------------------

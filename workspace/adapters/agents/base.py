@@ -101,6 +101,11 @@ class Generic:
     def cleanup(self, agent: Agent, worktree_removed: bool) -> None:
         """Undo what `launch` changed outside the state dir (called when the agent ends)."""
 
+    def task_text(self, task: str) -> str:
+        """The task as words for a commit message or a pull request: what a person asked,
+        less whatever only steers this CLI. Most CLIs take a prompt as it is."""
+        return task
+
     # -- signals ------------------------------------------------------------------------
 
     def policy(self, base: Policy) -> Policy:

@@ -3,6 +3,8 @@ written to files in the agent's state dir."""
 
 from __future__ import annotations
 
+import re
+
 from workspace.adapters.agents.base import (
     AgentPaths,
     Generic,
@@ -14,6 +16,11 @@ from workspace.adapters.agents.claude import claude_hook_observation
 from workspace.core.agent import Agent
 from workspace.core.status import Observed
 from workspace.core.transcripts.claude import ClaudeTranscript
+
+CUES = ("[ask]", "[noask]", "[slow]", "[quiet]", "[exit]", "[crash]")
+"""The words in a task that steer the demo agent (workspace/demo/cues.py). The rings keep
+adapters from importing the simulator, so its list is repeated here; a test keeps the two equal."""
+_CUE = re.compile("|".join(re.escape(cue) for cue in CUES))
 
 
 def transcript_path(paths: AgentPaths) -> str:
@@ -32,6 +39,10 @@ class Demo(Generic):
     def resume(self, ctx: LaunchContext) -> LaunchPlan:
         return self.launch(LaunchContext(ctx.agent_id, ctx.name, ctx.worktree, ctx.paths,
                                          ctx.spec, prompt="", session_id=ctx.session_id))
+
+    def task_text(self, task: str) -> str:
+        # The cues steer the simulator; in a commit message they would be noise.
+        return _CUE.sub("", task)
 
     def hook_observation(self, event: str, data: dict[str, object], at: float) -> Observed | None:
         return claude_hook_observation(event, data, at)

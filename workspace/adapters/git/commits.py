@@ -8,7 +8,7 @@ from workspace.adapters.git.refs import tree_of
 from workspace.adapters.git.runner import Git
 from workspace.core.errors import UsageError
 from workspace.core.gitparse import LOG_FORMAT, CommitInfo, parse_log
-from workspace.core.review import MergeTreeResult, parse_merge_tree
+from workspace.core.review.mergetree import MergeTreeResult, parse_merge_tree
 
 WORKSPACE_IDENT = {
     "GIT_AUTHOR_NAME": "workspace", "GIT_AUTHOR_EMAIL": "workspace@localhost",

@@ -26,7 +26,7 @@ from workspace.adapters.git.worktrees import UnsavedWork
 from workspace.core.agent import DiffStat
 from workspace.core.errors import UsageError
 from workspace.core.gitparse import CommitInfo, WorktreeInfo, WorktreeStatus
-from workspace.core.review import MergeTreeResult
+from workspace.core.review.mergetree import MergeTreeResult
 
 
 class GitRepo:

@@ -26,7 +26,7 @@ from workspace.adapters.git import GitError, without_untracked
 from workspace.core.agent import Agent, Status
 from workspace.core.command import CommandResult
 from workspace.core.errors import UsageError
-from workspace.core.review import draft_wip_message
+from workspace.core.review.drafts import draft_wip_message
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.merge.errors import GateFailed, MergeBusy, MergeRefused
@@ -117,7 +117,7 @@ class Merger:
             if plan.status.dirty:
                 step("committing")
                 index = repo.read_index(plan.worktree)
-                text = message or draft_wip_message(agent.name, agent.task)
+                text = message or draft_wip_message(agent.name, self.ctx.task_text(agent))
                 wip = repo.commit_wip(plan.worktree, agent.branch, text, plan.leave)
                 if wip is not None:
                     tip = wip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from workspace.core.command import CommandResult
 from workspace.core.errors import UsageError
-from workspace.core.review import MergeTreeResult
+from workspace.core.review.mergetree import MergeTreeResult
 
 
 class MergeRefused(UsageError):

@@ -13,7 +13,8 @@ from workspace.adapters.git import CommitInfo, GitError, WorktreeStatus, without
 from workspace.core.agent import Agent, DiffStat
 from workspace.core.errors import UsageError
 from workspace.core.format import listing, plural
-from workspace.core.review import MergeTreeResult, draft_merge_message
+from workspace.core.review.drafts import draft_merge_message, draft_wip_message
+from workspace.core.review.mergetree import MergeTreeResult
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service.context import Context
 from workspace.service.merge.errors import (
@@ -71,6 +72,8 @@ class Planner:
             empty,
             commits=tuple(c.oneline for c in plan.commits),
             uncommitted=plan.status.paths,
+            wip_message=draft_wip_message(agent.name, self.ctx.task_text(agent))
+            if plan.status.paths else "",
             stat=self.stat(plan.base_sha, plan.new),
             checkout=str(plan.checkout) if plan.checkout else None,
         )
@@ -145,8 +148,8 @@ class Planner:
         if not result.clean:
             raise self._conflict(agent, result, f"merging {agent.branch} into {agent.base}")
         text = message or draft_merge_message(
-            agent.name, agent.branch, agent.base, agent.task, [c.oneline for c in commits],
-            strategy)
+            agent.name, agent.branch, agent.base, self.ctx.task_text(agent),
+            [c.oneline for c in commits], strategy)
         parents = [base_sha, source] if strategy == "merge" else [base_sha]
         return repo.commit_tree(result.tree, parents, text), result.tree
 

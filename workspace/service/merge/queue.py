@@ -13,7 +13,7 @@ from workspace.adapters.files import read_json, write_json
 from workspace.adapters.proc import alive
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
-from workspace.core.review import FAILED, INTERRUPTED, MERGED, MERGING, QueueItem, QueueState
+from workspace.core.review.queue import QueueItem, QueueItemState, QueueState
 from workspace.service.context import Context
 from workspace.service.merge.apply import DEFAULT_LOCK_WAIT, Merger
 from workspace.service.merge.errors import MergeBusy
@@ -23,8 +23,8 @@ QUEUE_FILE = "merge-queue.json"
 
 
 def _interrupted(state: QueueState) -> QueueState:
-    items = tuple(QueueItem(i.name, INTERRUPTED, i.detail) if i.state == MERGING else i
-                  for i in state.items)
+    items = tuple(QueueItem(i.name, QueueItemState.INTERRUPTED, i.detail)
+                  if i.state == QueueItemState.MERGING else i for i in state.items)
     return replace(state, running=False, items=items)
 
 
@@ -103,16 +103,16 @@ class MergeQueue:
         state = save(state)
         try:
             for name in names:
-                state = save(state.with_item(name, MERGING))
+                state = save(state.with_item(name, QueueItemState.MERGING))
                 try:
                     done = self._merger.merge(name, strategy=strategy, gate=gate,
                                               cleanup=cleanup, commit_wip=commit_wip, wait=wait)
                 except UsageError as exc:
                     failed, error = name, str(exc)
-                    state = save(state.with_item(name, FAILED, error))
+                    state = save(state.with_item(name, QueueItemState.FAILED, error))
                     break
                 results.append(done)
-                state = save(state.with_item(name, MERGED, done.summary()))
+                state = save(state.with_item(name, QueueItemState.MERGED, done.summary()))
         except BaseException:
             save(_interrupted(state))
             raise

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from workspace.core.agent import DiffStat
 from workspace.core.command import CommandResult
 from workspace.core.format import plural
-from workspace.core.review import MergeTreeResult, QueueState
+from workspace.core.review.mergetree import MergeTreeResult
+from workspace.core.review.queue import QueueState
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class MergeCheck:
     commits: tuple[str, ...] = ()
     """Commits on the branch that are not on base ('<sha> <subject>')."""
     uncommitted: tuple[str, ...] = ()
+    wip_message: str = ""
+    """The drafted message of the commit made of `uncommitted` (commit_wip), if any."""
     stat: DiffStat = field(default_factory=DiffStat)
     """What base would gain."""
     conflicts: MergeTreeResult | None = None

@@ -22,7 +22,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from workspace.core.review import FileDiff
+from workspace.core.review.diff import FileDiff
 
 GUTTER = 12
 """Two right-aligned line numbers (old, new) and a space."""

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from workspace.core import format as fmt
 from workspace.core.errors import UsageError
-from workspace.core.review import BRANCH, WIP, Diff, FileDiff
+from workspace.core.review.diff import BRANCH, WIP, Diff, FileDiff
 from workspace.ui.messages import DiffLoaded
 from workspace.ui.widgets.diff_lines import DiffLines
 

@@ -17,7 +17,6 @@ from textual.widgets import Static
 from workspace.core import format as fmt
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
-from workspace.core.review import draft_wip_message
 from workspace.core.settings import MERGE_STRATEGIES
 from workspace.service import GateFailed, MergeCheck, MergeConflict, MergeResult, Workspace
 from workspace.ui.dialogs.confirm import ConfirmScreen
@@ -197,6 +196,6 @@ def plan_view(agent: Agent, check: MergeCheck, gate: str) -> MergePlanView:
         names=(agent.name,), base=check.base, strategies=MERGE_STRATEGIES,
         strategy=check.strategy, gate=gate, commits=check.commits, stat=summary,
         checkout=check.checkout, uncommitted=check.uncommitted,
-        wip_message=draft_wip_message(agent.name, agent.task) if check.uncommitted else "",
+        wip_message=check.wip_message,
         problem=check.problem, conflict=check.conflicts is not None and
         not check.conflicts.clean)

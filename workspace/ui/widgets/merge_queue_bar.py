@@ -9,13 +9,14 @@ from textual import on
 from textual.widgets import Static
 
 from workspace.core.errors import UsageError
-from workspace.core.review import FAILED, INTERRUPTED, MERGED, MERGING, QueueState
+from workspace.core.review.queue import QueueItemState, QueueState
 from workspace.service import Workspace
 from workspace.ui.dialogs.merge import MergeRequest
 from workspace.ui.jobs import run_job
 from workspace.ui.messages import MergeFinished, QueueChanged
 
-QUEUE_GLYPH = {MERGED: "✓", FAILED: "✗", MERGING: "…", INTERRUPTED: "!"}
+QUEUE_GLYPH = {QueueItemState.MERGED: "✓", QueueItemState.FAILED: "✗",
+               QueueItemState.MERGING: "…", QueueItemState.INTERRUPTED: "!"}
 
 
 class MergeQueueBar(Static):
@@ -61,8 +62,8 @@ class MergeQueueBar(Static):
             if i:
                 parts.append(" · ")
             glyph = QUEUE_GLYPH.get(item.state, "◌")
-            style = {"merged": "green", "failed": "red bold", "merging": "bold"}.get(
-                item.state, "")
+            style = {QueueItemState.MERGED: "green", QueueItemState.FAILED: "red bold",
+                     QueueItemState.MERGING: "bold"}.get(item.state, "")
             parts.append(f"{glyph} {item.name} {item.state}", style=style)
         if not state.running and state.queued:
             parts.append("   fix it, then m with the rest marked", style="dim")

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from workspace.core.agent import Agent
-from workspace.core.review import Radar
+from workspace.core.review.radar import Radar
 from workspace.ui.messages import RadarFailed, RadarUpdated
 
 RADAR_INTERVAL = 10.0
