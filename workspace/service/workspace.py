@@ -25,6 +25,7 @@ from workspace.core.agent import Agent, DiffStat
 from workspace.core.names import suggest_name
 from workspace.core.review import BRANCH, Diff, MergeTreeResult, QueueState, Radar
 from workspace.core.settings import Settings
+from workspace.core.text import Cleaned
 from workspace.service.agents import Agents, KillReport
 from workspace.service.context import Context
 from workspace.service.merge import (
@@ -118,8 +119,9 @@ class Workspace:
 
     # -- messages -------------------------------------------------------------------------
 
-    def send(self, name: str, text: str, submit: bool = True) -> None:
-        self.messenger.send(name, text, submit)
+    def send(self, name: str, text: str, submit: bool = True) -> Cleaned:
+        """Returns the message as typed and what cleaning changed (Cleaned.summary)."""
+        return self.messenger.send(name, text, submit)
 
     def send_many(self, names: list[str], text: str) -> list[SendResult]:
         return self.messenger.send_many(names, text)
