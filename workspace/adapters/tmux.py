@@ -20,6 +20,7 @@ import libtmux
 from libtmux.common import tmux_cmd
 
 from workspace.core.errors import UsageError
+from workspace.core.text import first_control
 
 MIN_VERSION = (3, 2)
 _SEP = "\x1f"
@@ -256,7 +257,10 @@ class Tmux:
 
     def paste(self, pane_id: str, text: str, buffer: str) -> None:
         """Paste `text` exactly (bracketed paste when the app asks for it). Large texts go
-        through a private file, never through the command line."""
+        through a private file, never through the command line. Text holding a control
+        character (an end-of-paste marker above all) is refused: the service cleans every
+        message first (core/text.py), this is the last line of defence."""
+        _refuse_controls(text)
         fd, tmp = tempfile.mkstemp(prefix="workspace-paste-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -273,7 +277,8 @@ class Tmux:
         self.run("send-keys", "-t", pane_id, *keys)
 
     def send_literal(self, pane_id: str, text: str) -> None:
-        """Send characters as typed (no key-name lookup)."""
+        """Send characters as typed (no key-name lookup); control characters are refused."""
+        _refuse_controls(text)
         self.run("send-keys", "-t", pane_id, "-l", "--", text)
 
     def attach_argv(self, session: str) -> list[str]:
@@ -281,6 +286,13 @@ class Tmux:
 
     def kill_server(self) -> None:
         self._run("kill-server")
+
+
+def _refuse_controls(text: str) -> None:
+    at = first_control(text)
+    if at >= 0:
+        raise ValueError(f"refusing to type {text[at]!r} (offset {at}) into a pane: "
+                         "clean text with workspace.core.text.clean_message first")
 
 
 def _int(text: str) -> int:

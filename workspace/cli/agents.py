@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workspace.cli.common import add_verb, open_workspace, read_message, read_prompt
+from workspace.cli.common import add_verb, note, open_workspace, read_message, read_prompt
 from workspace.core import format as fmt
 from workspace.core.diffstat import describe_porcelain
 from workspace.core.errors import UsageError
@@ -41,7 +41,8 @@ def register(sub: Subparsers) -> None:
 
     p = add_verb(sub, "send", send, "send a message to an agent")
     p.add_argument("name")
-    p.add_argument("text", help="the message ('-' reads it from stdin)")
+    p.add_argument("text", help="the message ('-' reads it from stdin); sent as text: escape "
+                   "sequences are removed, other control characters shown as symbols (^C as ␃)")
 
     add_verb(sub, "attach", attach, "jump into the agent's pane (detach key returns)"
              ).add_argument("name")
@@ -127,7 +128,9 @@ def _open_fresh(args: argparse.Namespace) -> Workspace:
 def send(args: argparse.Namespace) -> int:
     text = read_message(str(args.text))
     ws = _open_fresh(args)
-    ws.send(args.name, text)
+    cleaned = ws.send(args.name, text)
+    if cleaned.changed:
+        note(f"workspace: {cleaned.summary()}")
     print(f"sent to {args.name}")
     return 0
 

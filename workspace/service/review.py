@@ -220,15 +220,16 @@ class Review:
 
     def ask_to_rebase(self, name: str) -> str:
         """Send the agent a message asking it to rebase onto its base and resolve the
-        conflicts, naming the files. Returns the message sent."""
+        conflicts, naming the files. Returns the message as sent (cleaned)."""
         agent = self.ctx.agent(name)
         result = self.conflicts_with_base(name)
         if result.clean:
             raise UsageError(f"{name}'s work merges cleanly into {agent.base}; no rebase needed")
         text = rebase_request(name, agent.branch, agent.base, result.conflicted)
-        self._messenger.send(name, text)
+        # What was typed: a file name may hold control characters, cleaned out of both.
+        sent = self._messenger.send(name, text).text
         self.note_conflict(agent, result)
-        return text
+        return sent
 
     def clear_conflict(self, agent: Agent) -> None:
         state = self.ctx.store.state_of(agent.id)

@@ -28,6 +28,7 @@ from workspace.core.review.mergetree import MergeTreeResult
 from workspace.core.review.queue import QueueState
 from workspace.core.review.radar import Radar
 from workspace.core.settings import Settings
+from workspace.core.text import Cleaned
 from workspace.service.agents import Agents, KillReport
 from workspace.service.context import Context
 from workspace.service.merge import (
@@ -121,8 +122,9 @@ class Workspace:
 
     # -- messages -------------------------------------------------------------------------
 
-    def send(self, name: str, text: str, submit: bool = True) -> None:
-        self.messenger.send(name, text, submit)
+    def send(self, name: str, text: str, submit: bool = True) -> Cleaned:
+        """Returns the message as typed and what cleaning changed (Cleaned.summary)."""
+        return self.messenger.send(name, text, submit)
 
     def send_many(self, names: list[str], text: str) -> list[SendResult]:
         return self.messenger.send_many(names, text)
