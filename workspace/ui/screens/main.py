@@ -232,10 +232,13 @@ class MainScreen(Screen[None]):
             return
 
         def job() -> str:
-            failed = [r for r in self.ws.send_many(names, text) if not r.ok]
+            results = self.ws.send_many(names, text)
+            failed = [r for r in results if not r.ok]
             if failed:
                 raise UsageError("; ".join(r.error for r in failed))
-            return f"sent to {', '.join(names)}"
+            # What cleaning the message changed reads the same for every agent: say it once.
+            changed = next((r.changes for r in results if r.changes), "")
+            return f"sent to {', '.join(names)}" + (f" ({changed})" if changed else "")
 
         run_job(self, "send", job)
 
