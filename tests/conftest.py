@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.config import write_user_config
 from tests.support.gitrepo import make_repo
 from tests.support.sandbox import (
     CLEARED,
@@ -21,9 +22,7 @@ from tests.support.sandbox import (
     make_tmux_dir,
 )
 from tests.support.terminal import Terminal
-from workspace.adapters.locations import user_config_file
 from workspace.service import Workspace
-from workspace.ui.app import WorkspaceApp
 
 
 @pytest.fixture(autouse=True)
@@ -51,34 +50,6 @@ def ws(repo: Path) -> Iterator[Workspace]:
     workspace.close()
 
 
-def write_user_config(text: str) -> None:
-    path = user_config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
-@pytest.fixture
-def open_ws(repo: Path) -> Iterator[Callable[[str], Workspace]]:
-    """Open the workspace on `repo` with this [merge] config (no gate, no automatic clean-up
-    unless given); closed after the test."""
-    opened: list[Workspace] = []
-
-    def make(merge_toml: str = "") -> Workspace:
-        write_user_config(f"[merge]\ncleanup = \"never\"\n{merge_toml}")
-        ws = Workspace.open(repo)
-        opened.append(ws)
-        return ws
-
-    yield make
-    for ws in opened:
-        ws.close()
-
-
-@pytest.fixture
-def app(repo: Path) -> WorkspaceApp:
-    """The real TUI app on `repo`, demo agents by default, polling fast."""
-    write_user_config('[workspace]\ndefault_preset = "demo"\npoll_interval = 0.3\n')
-    return WorkspaceApp(Workspace.open(repo))
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.gitrepo import git
+from workspace.adapters.agents import integration_for
+from workspace.adapters.agents.presets import builtin_presets
 from workspace.service import Workspace
 
 
@@ -87,3 +89,9 @@ def commit(root: Path, message: str, *paths: str) -> str:
 
 def rev(repo: Path, ref: str) -> str:
     return git(repo, "rev-parse", ref).strip()
+
+
+def demo_task(task: str) -> str:
+    """A demo agent's task as the service hands it to the drafts."""
+    demo = next(p for p in builtin_presets() if p.name == "demo")
+    return integration_for(demo).task_text(task)

@@ -79,5 +79,15 @@ class Terminal:
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n--- screen ---\n{self.text()}") from None
 
+    def spawn_by_keys(self, name: str, prompt: str) -> None:
+        """n, the spawn form filled in as a person types it, Ctrl-S."""
+        self.keys("n")
+        self.wait_text("New agent", "First prompt")
+        self.type(name)  # replaces the suggested name, which starts selected
+        self.keys("Tab", "Tab", "Tab")  # preset, base, prompt
+        self.type(prompt)
+        self.keys("C-s")
+        self.wait_gone("First prompt", 10)
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
