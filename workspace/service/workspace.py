@@ -260,7 +260,9 @@ class Workspace:
     def trust_notice(self) -> RepoTrust | None:
         """The repository's `.workspace.toml` when some of it waits for the person's trust
         (what it would run: `lines()`, `summary()`), else None. A front end shows it once and
-        offers `trust_repo_config(notice.digest)`."""
+        offers `trust_repo_config(notice.digest)`. Reads the config again: the file may have
+        changed since the workspace opened (then the settings follow it too)."""
+        self.ctx.reload_settings()
         trust = self.ctx.repo_trust
         return trust if trust is not None and trust.needs_trust else None
 
