@@ -4,6 +4,7 @@ calls a front end uses (trust_notice, trust_repo_config)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from tests.conftest import write_user_config
 from tests.support.cli import run_cli
 from tests.support.gitrepo import make_repo
 from tests.support.review import write
+from tests.support.terminal import Terminal
 from tests.support.wait import wait_for
 from workspace.adapters.repo_trust import load_trusted_settings, stays_beside
 from workspace.adapters.trust import TrustStore, trust_file
@@ -174,3 +176,22 @@ def test_agents_of_a_file_no_longer_trusted_stay_visible_but_do_not_restart(
     restart = run_cli("restart", "a", cwd=repo)
     assert restart.returncode == 2 and "changed since you trusted it" in restart.stderr
     assert run_cli("kill", "a", cwd=repo).returncode == 0
+
+
+def test_trust_asks_on_a_terminal_and_no_is_the_default(term: Terminal, repo: Path) -> None:
+    path = repo_file(repo, '[merge]\ngate = ["make", "check"]\n')
+    term.start_workspace(repo, "trust")
+    term.wait_text('line 2: merge.gate = ["make", "check"]', "[y/N]")
+    term.keys("Enter")
+    term.wait_text("not trusted; nothing changed")
+    assert TrustStore().recorded(path) is None
+    yes = Terminal("person-yes")
+    try:
+        yes.start_workspace(repo, "trust")
+        yes.wait_text("[y/N]")
+        yes.keys("y", "Enter")
+        # The store, not the screen: the line naming two long paths may wrap anywhere.
+        wait_for(lambda: TrustStore().recorded(path), what="the trust to be recorded")
+    finally:
+        yes.close()
+    assert TrustStore().recorded(path) == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -249,5 +249,7 @@ The record is `$XDG_STATE_HOME/workspace/trust.json` (~/.local/state/workspace/t
 0600), never in a repository: the file's absolute path and the sha256 of its bytes. A change to
 the file (a pull, an edit) needs trust again, and so does the same file at another path (a moved
 or second clone): its commands are relative to its repository (`make check` runs that
-repository's Makefile).
+repository's Makefile). The trust is in the file's text, not in the programs it names: a script
+of the repository that it runs can change without it, as with direnv and mise. Trust a file whose
+commands you would run yourself.
 """
