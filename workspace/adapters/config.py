@@ -18,6 +18,7 @@ from typing import Any
 
 from workspace.adapters.agents.presets import builtin_presets
 from workspace.adapters.locations import REPO_CONFIG_NAME, user_config_file
+from workspace.adapters.trust import digest as sha256_of
 from workspace.core.actions import ACTIONS
 from workspace.core.errors import UsageError
 from workspace.core.names import NAME_RE
@@ -66,6 +67,8 @@ class ConfigFile:
     path: Path
     text: str
     data: dict[str, Any]
+    digest: str = ""
+    """The sha256 of the bytes `text` and `data` were read from (what a trust record holds)."""
 
     def line(self, keys: list[str]) -> int | None:
         return line_of(self.text, keys)
@@ -84,6 +87,14 @@ def config_files(repo_root: Path | None) -> list[Path]:
 
 
 def load_settings(repo_root: Path | None) -> Settings:
+    """Every file as it is written, the repository's too. What runs anything opens settings
+    through `workspace.adapters.repo_trust.load_trusted_settings` instead."""
+    files = read_files(repo_root)
+    return settings_from(files, [c.data for c in files])
+
+
+def read_files(repo_root: Path | None) -> list[ConfigFile]:
+    """The config files, each checked; raises one ConfigError naming every problem."""
     found = Problems()
     parsed: list[ConfigFile] = []
     known = {p.name for p in builtin_presets()}
@@ -95,14 +106,21 @@ def load_settings(repo_root: Path | None) -> Settings:
         known |= set(_presets_of(config.data))
         parsed.append(config)
     found.raise_any()
+    return parsed
+
+
+def settings_from(files: list[ConfigFile], datas: list[dict[str, Any]]) -> Settings:
+    """Settings from checked files, using `datas[i]` as what `files[i]` sets (the file's data,
+    or less of it: the keys of an untrusted repository file that may run nothing)."""
+    found = Problems()
     merged: dict[str, Any] = {}
-    for config in parsed:
-        _merge(merged, config.data)
+    for data in datas:
+        _merge(merged, data)
 
     def where(keys: list[str]) -> str:
-        for config in reversed(parsed):
-            if _lookup(config.data, keys):
-                return config.where(keys)
+        for index in reversed(range(len(files))):
+            if _lookup(datas[index], keys):
+                return files[index].where(keys)
         return "config"
 
     # Each file alone was fine; two files may still bind one key to two actions.
@@ -111,9 +129,9 @@ def load_settings(repo_root: Path | None) -> Settings:
         found.add(where(["keys", action]), ["keys", action],
                   f"{key!r} is already bound to {other}")
     found.raise_any()
-    sources = tuple(str(c.path) for c in parsed)
+    sources = tuple(str(c.path) for c in files)
     settings = build_settings(merged, sources, where=where)
-    return replace(settings, sensitive=tuple(s for c in parsed for s in _sensitive(c)))
+    return replace(settings, sensitive=tuple(s for c in files for s in sensitive_of(c)))
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -124,7 +142,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def sensitive_keys(path: Path) -> list[SensitiveKey]:
     """The keys of one (valid) file that run a program or choose a path, with their values
     and lines: what a person would be asked to trust."""
-    return _sensitive(_read_alone(path))
+    return sensitive_of(_read_alone(path))
 
 
 def generated_docs() -> dict[str, str]:
@@ -159,7 +177,9 @@ def _parse(path: Path, found: Problems) -> ConfigFile | None:
         found.add(str(path), [], f"is {what}, not a config file; remove or fix it")
         return None
     try:
-        text = path.read_text(encoding="utf-8")
+        # Read once: the digest a trust record compares is of exactly the bytes parsed.
+        raw = path.read_bytes()
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         found.add(str(path), [], f"cannot read config: {exc}")
         return None
@@ -171,7 +191,7 @@ def _parse(path: Path, found: Problems) -> ConfigFile | None:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         found.add(f"{path}:{line}", [], f"invalid TOML: {message}")
         return None
-    return ConfigFile(path, text, data)
+    return ConfigFile(path, text, data, sha256_of(raw))
 
 
 def _presets_of(data: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +281,7 @@ class _Checker:
                 self.add([*keys, name, *below], problem)
 
 
-def _sensitive(config: ConfigFile) -> list[SensitiveKey]:
+def sensitive_of(config: ConfigFile) -> list[SensitiveKey]:
     out: list[SensitiveKey] = []
     for declared in TABLES:
         body = config.data.get(declared.name)

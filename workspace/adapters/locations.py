@@ -29,6 +29,12 @@ def user_themes_dir() -> Path:
     return config_dir() / "themes"
 
 
+def user_state_dir() -> Path:
+    """The person's own state (which repository config files they trust):
+    $XDG_STATE_HOME/workspace. Never inside a repository."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "workspace"
+
+
 def data_dir() -> Path:
     """User data (the demo repository): $XDG_DATA_HOME/workspace."""
     return _xdg("XDG_DATA_HOME", ".local/share") / "workspace"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workspace.cli.common import add_verb
+from workspace.core.errors import UsageError
 
 if TYPE_CHECKING:
     from workspace.cli.common import Subparsers
@@ -25,4 +26,6 @@ def command_doctor(args: argparse.Namespace) -> int:
     report = doctor_report(Path(args.cwd) if args.cwd else Path.cwd())
     for finding in report.findings:
         print(f"[{_TAGS[finding.severity]}] {finding.what:<14} {finding.detail}")
+    if report.untrusted:
+        raise UsageError(report.untrusted)  # after the report, which says what else is wrong
     return 1 if report.failures else 0

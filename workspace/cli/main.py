@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from workspace import __version__
-from workspace.cli import agents, demo, doctor, review, tui
+from workspace.cli import agents, demo, doctor, review, trust, tui
 from workspace.cli.common import Command, Parser
 from workspace.core.errors import UsageError
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     agents.register(sub)
     review.register(sub)
     doctor.register(sub)
+    trust.register(sub)
     return parser
 
 

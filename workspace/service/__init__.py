@@ -3,6 +3,7 @@ the CLI import only from here (and from core)."""
 
 from __future__ import annotations
 
+from workspace.adapters.repo_trust import RepoTrust
 from workspace.service.agents import KillReport
 from workspace.service.demo import DemoSetup, demo_repo_path, open_demo
 from workspace.service.doctor import DoctorReport, Finding, Severity, doctor_report
@@ -42,6 +43,7 @@ __all__ = [
     "PrResult",
     "QueueReport",
     "ReconcileReport",
+    "RepoTrust",
     "SendResult",
     "Severity",
     "Snapshot",

@@ -12,10 +12,15 @@ from pathlib import Path
 
 from workspace.adapters.agents import integration_for
 from workspace.adapters.agents.base import AgentPaths, Generic
-from workspace.adapters.config import load_settings
 from workspace.adapters.files import atomic_write
 from workspace.adapters.git import GitRepo
 from workspace.adapters.locations import state_dir
+from workspace.adapters.repo_trust import (
+    RepoTrust,
+    load_trusted_settings,
+    revoke_repo_file,
+    trust_repo_file,
+)
 from workspace.adapters.store import Store
 from workspace.adapters.tmux import PaneInfo, Tmux, find_tmux, socket_name_for, tmux_config
 from workspace.core.agent import Agent
@@ -25,9 +30,13 @@ from workspace.core.status import PersonDid, Policy, initial_state, reduce
 
 
 class Context:
-    def __init__(self, repo: GitRepo, settings: Settings, tmux: Tmux, state: Path) -> None:
+    def __init__(self, repo: GitRepo, settings: Settings, tmux: Tmux, state: Path,
+                 repo_trust: RepoTrust | None = None) -> None:
         self.repo = repo
         self.settings = settings
+        self.repo_trust = repo_trust
+        """The repository's own config file and what of it waits for the person's trust
+        (not applied to `settings`); None when there is no such file."""
         self.tmux = tmux
         self.state_dir = state
         self.store = Store(state / "state.db")
@@ -41,7 +50,9 @@ class Context:
         cwd = Path.cwd() if cwd is None else cwd
         tmux_bin = find_tmux()
         repo = GitRepo.discover(cwd)
-        settings = load_settings(repo.top)
+        # Untrusted, the repository's file applies less what could run a program or choose a
+        # path; whatever would use that refuses, naming `workspace trust`.
+        settings, repo_trust = load_trusted_settings(repo.top)
         state = state_dir(repo.common_dir)
         state.mkdir(parents=True, exist_ok=True)
         conf = state / "tmux.conf"
@@ -49,7 +60,7 @@ class Context:
         if not conf.is_file() or conf.read_text() != text:
             atomic_write(conf, text)
         tmux = Tmux(socket_name_for(repo.top), conf, tmux_bin)
-        return cls(repo, settings, tmux, state)
+        return cls(repo, settings, tmux, state, repo_trust)
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -62,6 +73,12 @@ class Context:
         return found
 
     def preset(self, name: str) -> PresetSpec:
+        """The preset to run: refused while the repository's file defines or changes it and is
+        not trusted."""
+        self.check_trusted(f"presets.{name}")
+        return self._preset(name)
+
+    def _preset(self, name: str) -> PresetSpec:
         spec = self.settings.preset(name)
         if spec is None:
             known = ", ".join(sorted(p.name for p in self.settings.presets))
@@ -71,7 +88,8 @@ class Context:
     def integration(self, preset: str) -> Generic:
         found = self._integrations.get(preset)
         if found is None:
-            found = self._integrations[preset] = integration_for(self.preset(preset))
+            # Reading an agent's status runs nothing: an untrusted file's agents stay visible.
+            found = self._integrations[preset] = integration_for(self._preset(preset))
         return found
 
     def task_text(self, agent: Agent) -> str:
@@ -112,6 +130,32 @@ class Context:
 
     def branch_for(self, name: str) -> str:
         return f"{self.settings.workspace.branch_prefix}/{name}"
+
+    # -- trust in the repository's own config file ---------------------------------------
+
+    def check_trusted(self, key: str) -> None:
+        """Refuse, in one line naming `workspace trust`, if `key` ("merge.gate",
+        "workspace.worktree_root", "presets.<name>") waits for trust."""
+        trust = self.repo_trust
+        if trust is not None and trust.withholds(key):
+            raise UsageError(trust.refusal(key))
+
+    def trust_repo_config(self, sha256: str) -> RepoTrust:
+        """Trust the repository's file as it was shown (digest `sha256`), then use all of it."""
+        trust = trust_repo_file(self.repo.top, sha256)
+        self.reload_settings()
+        return trust
+
+    def revoke_repo_trust(self) -> bool:
+        revoked = revoke_repo_file(self.repo.top)
+        self.reload_settings()
+        return revoked
+
+    def reload_settings(self) -> None:
+        settings, trust = load_trusted_settings(self.repo.top)
+        with self.lock:
+            self.settings, self.repo_trust = settings, trust
+            self._integrations.clear()
 
     # -- recording what the person did -----------------------------------------------------
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from workspace import __version__
 from workspace.adapters.agents.presets import builtin_presets
-from workspace.adapters.config import load_settings
 from workspace.adapters.git import GitRepo
 from workspace.adapters.locations import state_dir, user_config_file
+from workspace.adapters.repo_trust import load_trusted_settings
 from workspace.adapters.tmux import find_tmux, socket_name_for
 from workspace.core.errors import UsageError
 from workspace.core.settings import PresetSpec
@@ -40,6 +40,9 @@ class Finding:
 @dataclass(frozen=True)
 class DoctorReport:
     findings: tuple[Finding, ...]
+    untrusted: str = ""
+    """One line when the repository's config file waits for trust (its presets were not
+    probed): the verb exits 2 with it, after the report."""
 
     @property
     def failures(self) -> int:
@@ -79,17 +82,28 @@ def doctor_report(cwd: Path) -> DoctorReport:
         # Not a failure: doctor is also run outside any repository, before the first one.
         note(Severity.WARN, "repository", str(exc))
     presets: tuple[PresetSpec, ...]
+    untrusted = ""
     try:
-        settings = load_settings(repo_top)
+        settings, trust = load_trusted_settings(repo_top)
         sources = ", ".join(settings.sources) or f"defaults (no {user_config_file()})"
-        note(Severity.OK, "config", sources)
+        if trust is not None and trust.needs_trust:
+            untrusted = trust.summary()
+            note(Severity.WARN, "config", f"{sources} ({trust.path.name} NOT TRUSTED: what it"
+                 " would run is not used)")
+        else:
+            note(Severity.OK, "config", sources)
         presets = settings.presets
     except UsageError as exc:
         note(Severity.FAIL, "config", str(exc))
-        presets = builtin_presets()  # still say which built-in CLIs are installed
+        presets, trust = builtin_presets(), None  # still say which built-in CLIs are installed
     for spec in presets:
-        found.append(_preset_finding(spec))
-    return DoctorReport(tuple(found))
+        if trust is not None and trust.withholds(f"presets.{spec.name}"):
+            # Probing runs the program (`--version`): not one an untrusted file chose.
+            note(Severity.WARN, f"preset {spec.name}",
+                 f"not run: {trust.refusal(f'presets.{spec.name}')}")
+        else:
+            found.append(_preset_finding(spec))
+    return DoctorReport(tuple(found), untrusted)
 
 
 def _preset_finding(spec: PresetSpec) -> Finding:

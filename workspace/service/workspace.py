@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from workspace.adapters.git import UnsavedWork
+from workspace.adapters.repo_trust import GATE, WORKTREE_ROOT, RepoTrust
 from workspace.adapters.store import WorktreeRecord
 from workspace.adapters.themes import ThemeFile, theme_files
 from workspace.core.agent import Agent, DiffStat
@@ -93,6 +94,10 @@ class Workspace:
 
     def spawn(self, name: str, preset: str | None = None, base: str | None = None,
               prompt: str = "", budget_usd: float | None = None) -> Agent:
+        # The program first (Context.preset checks it again wherever one is looked up to run),
+        # then the path.
+        self.ctx.check_trusted(f"presets.{preset or self.settings.workspace.default_preset}")
+        self.ctx.check_trusted(WORKTREE_ROOT)
         return self.lifecycle.spawn(name, preset, base, prompt, budget_usd)
 
     def kill(self, name: str, discard: bool = False) -> KillReport:
@@ -231,6 +236,8 @@ class Workspace:
               cleanup: bool | None = None, message: str | None = None,
               commit_wip: bool = False, wait: float = DEFAULT_LOCK_WAIT,
               on_step: StepCallback | None = None) -> MergeResult:
+        if gate:
+            self.ctx.check_trusted(GATE)
         return self.merger.merge(name, strategy=strategy, gate=gate, cleanup=cleanup,
                                  message=message, commit_wip=commit_wip, wait=wait,
                                  on_step=on_step)
@@ -248,8 +255,30 @@ class Workspace:
                     cleanup: bool | None = None, commit_wip: bool = False,
                     wait: float = DEFAULT_LOCK_WAIT,
                     on_progress: Callable[[QueueState], None] | None = None) -> QueueReport:
+        if gate:
+            self.ctx.check_trusted(GATE)
         return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
                               commit_wip=commit_wip, wait=wait, on_progress=on_progress)
+
+    # -- trust in the repository's own config ---------------------------------------------
+
+    def trust_notice(self) -> RepoTrust | None:
+        """The repository's `.workspace.toml` when some of it waits for the person's trust
+        (what it would run: `lines()`, `summary()`), else None. A front end shows it once and
+        offers `trust_repo_config(notice.digest)`. Reads the config again: the file may have
+        changed since the workspace opened (then the settings follow it too)."""
+        self.ctx.reload_settings()
+        trust = self.ctx.repo_trust
+        return trust if trust is not None and trust.needs_trust else None
+
+    def trust_repo_config(self, sha256: str) -> RepoTrust:
+        """Trust the repository's file as shown (its digest `sha256`; a file changed since is
+        refused) and use all of it from now on."""
+        return self.ctx.trust_repo_config(sha256)
+
+    def revoke_repo_trust(self) -> bool:
+        """Stop trusting the repository's file; False if it was not trusted."""
+        return self.ctx.revoke_repo_trust()
 
     # -- pull requests --------------------------------------------------------------------
 

@@ -154,7 +154,8 @@ def docs_markdown(presets: Sequence[PresetSpec]) -> str:
         " `file:line: key: problem`, with a \"did you mean\" where a known key is close.",
         "",
         "[config.example.toml](../config.example.toml) is every key with its default."
-        " † marks a key that runs a program or chooses a path.",
+        " † marks a key that runs a program or chooses a path: in a repository's own file it"
+        " waits for your trust ([Trust](#trust)).",
     ]
     for table in TABLES:
         title = f"[{table.name}.<name>]" if table.named else f"[{table.name}]"
@@ -182,4 +183,73 @@ def docs_markdown(presets: Sequence[PresetSpec]) -> str:
         out += ["| key | type | default | allowed | description |", "|---|---|---|---|---|"]
         out += [f"| {_key_cell(k)} | {_TYPES[k.kind]} | `{toml_value(k.default)}` |"
                 f" {_allowed_cell(k)} | {_cell(k.spec.doc)} |" for k in table.keys]
+    out += ["", _trust_doc().rstrip("\n")]
     return "\n".join(out) + "\n"
+
+
+def _trust_doc() -> str:
+    refusal = ("workspace: /src/app/.workspace.toml:9: merge.gate = [\"make\", \"deploy\"]: a"
+               " repository's config runs nothing until you trust it: workspace trust")
+    verbs = "\n".join(f"| {verb} | {what} |" for verb, what in _UNTRUSTED_VERBS)
+    return _TRUST.format(refusal=refusal, verbs=verbs)
+
+
+_UNTRUSTED_VERBS = (
+    ("`spawn`", "refuses a preset the file defines or changes (by `--preset` or as the"
+                " default), and every spawn while its `worktree_root` waits"),
+    ("`restart`", "refuses an agent whose preset the file defines or changes"),
+    ("`merge`, `merge --all-ready`",
+     "refuses while its gate waits; `--no-gate` merges with no gate at all"),
+    ("`doctor`", "reports without running the file's programs (not even `--version`), then"
+                 " exits 2 with the line"),
+    ("the TUI", "opens as usual; what the CLI refuses, it refuses with the same line"),
+    ("`ls`, `send`, `attach`, `kill`, `diff`, ...",
+     "work as usual; agents already running stay visible"),
+)
+
+_TRUST = """\
+## Trust
+
+A repository's own `.workspace.toml` is someone else's text once you clone it. As with direnv's
+`allow` and mise's `trust`, the parts of it that could run a program or choose a path are used
+only after you trust that file's content (`workspace trust`). Until then they are not applied:
+
+- every `[presets.<name>]` table, whole (`kind` too: it decides the command line and the hooks).
+  The preset is still listed, but spawning or restarting it refuses;
+- `[merge] gate`;
+- `[workspace] worktree_root`, unless it is relative and stays inside the repository (not its
+  `.git`) or in a folder beside it named after it plus `-`, `_` or `.` (the default
+  `../{{repo}}-worktrees` is one), symlinks followed. Anything else (`~/...`, an absolute path, a
+  sibling project) could put an agent's files where something runs them;
+- `[workspace] default_preset` where your own file chose another one: yours stands. Where it
+  names a preset the repository's file defines or changes, it is kept, and that preset refuses.
+
+Everything else applies untrusted: theme, keys, timings, bell, notify, budget, window size,
+branch prefix, merge strategy, gate timeout, clean-up, and a `default_preset` naming one of your
+presets when you chose none (the demo repository's `default_preset = "demo"`). Your own file,
+~/.config/workspace/config.toml, is always trusted.
+
+Whatever would use a key that waits refuses with one line and exit code 2, naming the file, the
+line, the key, its value and `workspace trust`:
+
+```
+{refusal}
+```
+
+| untrusted | what happens |
+|---|---|
+{verbs}
+
+`workspace trust` shows the file and every key of it that waits, with its line and value
+(exactly what would run), asks y/N on a terminal, and records the trust: `--yes` trusts without
+asking (for scripts), `--show` only says whether the content is trusted (exit 1 if not),
+`--revoke` forgets it.
+
+The record is `$XDG_STATE_HOME/workspace/trust.json` (~/.local/state/workspace/trust.json, mode
+0600), never in a repository: the file's absolute path and the sha256 of its bytes. A change to
+the file (a pull, an edit) needs trust again, and so does the same file at another path (a moved
+or second clone): its commands are relative to its repository (`make check` runs that
+repository's Makefile). The trust is in the file's text, not in the programs it names: a script
+of the repository that it runs can change without it, as with direnv and mise. Trust a file whose
+commands you would run yourself.
+"""
