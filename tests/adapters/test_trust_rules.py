@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_user_config
 from tests.support.cli import run_cli
+from tests.support.config import write_user_config
 from tests.support.gitrepo import make_repo
 from tests.support.review import write
 from tests.support.terminal import Terminal

@@ -9,8 +9,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.conftest import write_user_config
 from tests.support.cli import run_cli
+from tests.support.config import write_user_config
 from tests.support.gitrepo import git
 from tests.support.review import commit, spawn_shell, write
 from tests.support.wait import wait_for
