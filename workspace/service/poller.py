@@ -80,9 +80,9 @@ class Poller:
         self._lock = threading.Lock()
         """One tick at a time (the TUI's poll worker and an action's refresh may overlap)."""
 
-    def refresh(self, focus: str | None = None, capture_all: bool = False) -> Snapshot:
-        """One tick. `focus` is the id of the agent shown in the preview: its screen is
-        captured whenever it changed."""
+    def refresh(self, capture_all: bool = False) -> Snapshot:
+        """One tick. Every pane whose content changed is captured (`capture_all`: every
+        pane, after a restart of the front end)."""
         with self._lock:
             return self._tick(capture_all)
 

@@ -148,8 +148,8 @@ class Workspace:
 
     # -- polling and reconciling ----------------------------------------------------------
 
-    def refresh(self, focus: str | None = None, capture_all: bool = False) -> Snapshot:
-        return self.poller.refresh(focus, capture_all)
+    def refresh(self, capture_all: bool = False) -> Snapshot:
+        return self.poller.refresh(capture_all)
 
     def preview_screen(self, agent_id: str) -> str:
         return self.poller.preview_screen(agent_id)

@@ -78,7 +78,7 @@ class Poller(Widget):
         while not worker.is_cancelled:
             focus = self.focus_id
             try:
-                snapshot = self.ws.refresh(focus=focus)
+                snapshot = self.ws.refresh()
                 burn = self.ws.burn_rate(focus) if focus else []
                 budgets = {a.id: self.ws.budget_of(a) for a in snapshot.agents}
                 self.post_message(AgentsPolled(snapshot, focus, burn, budgets))
