@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from workspace import __version__
-from workspace.cli import agents, demo, doctor, review, trust, tui
+from workspace.cli import agents, autopilot, demo, doctor, review, tasks, trust, tui
 from workspace.cli.common import Command, Parser
 from workspace.core.errors import UsageError
 
@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)
     agents.register(sub)
     review.register(sub)
+    tasks.register(sub)
+    autopilot.register(sub)
     doctor.register(sub)
     trust.register(sub)
     return parser

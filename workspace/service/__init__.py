@@ -23,9 +23,11 @@ from workspace.service.messaging import SendResult
 from workspace.service.poller import Snapshot
 from workspace.service.pulls import PrPlan, PrResult
 from workspace.service.reconcile import ReconcileReport
+from workspace.service.tasks.process import AutopilotStatus
 from workspace.service.workspace import Workspace
 
 __all__ = [
+    "AutopilotStatus",
     "CheckoutBlocked",
     "CleanupReport",
     "DemoSetup",

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workspace.adapters import proc
@@ -25,6 +25,7 @@ from workspace.adapters.tmux import TmuxError
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.core.names import check_name
+from workspace.core.settings import PresetSpec
 from workspace.core.status import initial_state
 from workspace.service.context import Context
 from workspace.service.worktrees import is_ours, remove_worktree_and_branch, try_remove
@@ -122,10 +123,12 @@ class Agents:
         return base, base_sha
 
     def spawn(self, name: str, preset: str | None = None, base: str | None = None,
-              prompt: str = "", budget_usd: float | None = None) -> Agent:
+              prompt: str = "", budget_usd: float | None = None, task_id: str | None = None,
+              unattended: bool = False) -> Agent:
         """Create the worktree, branch and tmux session of a new agent and start it. Returns
         once the session exists; a first prompt that cannot go on the command line is typed in
-        by the poller when the agent is ready."""
+        by the poller when the agent is ready. `task_id`: the task it works on (the autopilot's
+        agents); `unattended`: with the preset's own unattended flags (tasks that opt in)."""
         ctx = self.ctx
         with ctx.lock:
             preset = preset or ctx.settings.workspace.default_preset
@@ -136,7 +139,7 @@ class Agents:
                 branch=ctx.branch_for(name), base=base, base_sha=base_sha,
                 worktree=str(ctx.worktree_root() / name), session=name,
                 created_at=time.time(), task=prompt, budget_usd=budget_usd,
-                spawn_complete=False,
+                spawn_complete=False, task_id=task_id,
             )
             paths = ctx.paths(agent.id)
             with hold_lock(paths.dir / SPAWN_LOCK):
@@ -151,13 +154,14 @@ class Agents:
                     on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
                     launch = LaunchContext(agent.id, name, Path(agent.worktree), paths, spec,
                                            prompt if on_argv else "")
-                    plan = ctx.integration(preset).launch(launch)
+                    plan = self._unattended(ctx.integration(preset).launch(launch), spec,
+                                            unattended)
                     pane_id = self._start_session(agent, plan)
                     ctx.store.update_agent(
                         agent.id, pane_id=pane_id, session_id=plan.session_id,
                         spawn_complete=1,
                         launch={"pending_prompt": "" if plan.prompt_on_argv else prompt,
-                                "argv": plan.argv},
+                                "argv": plan.argv, "unattended": unattended},
                     )
                 except BaseException as exc:
                     self._undo_spawn(agent, made_worktree)
@@ -165,6 +169,13 @@ class Agents:
                         raise UsageError(f"could not spawn {name!r}: {exc}") from None
                     raise
         return ctx.agent(name)
+
+    @staticmethod
+    def _unattended(plan: LaunchPlan, spec: PresetSpec, unattended: bool) -> LaunchPlan:
+        """The preset's unattended flags go right after the command, before its prompt."""
+        if not unattended or not spec.unattended_args:
+            return plan
+        return replace(plan, argv=[plan.argv[0], *spec.unattended_args, *plan.argv[1:]])
 
     def _pane_command(self, agent: Agent, plan: LaunchPlan) -> list[str]:
         spec = self.ctx.preset(agent.preset)
@@ -178,12 +189,18 @@ class Agents:
                                          self._session_env(agent), self.ctx.window_size())
 
     def _session_env(self, agent: Agent) -> dict[str, str]:
-        return {
+        env = {
             proc.ENV_MARK: agent.id,
             "WORKSPACE_AGENT": agent.name,
             "WORKSPACE_STATE_DIR": str(self.ctx.state_dir),
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         }
+        if agent.task_id:
+            # The agent reports on its task through the CLI (workspace task done/fail) and
+            # may keep notes for its next attempt outside its worktree.
+            env["WORKSPACE_TASK"] = agent.task_id
+            env["WORKSPACE_PROGRESS"] = str(self.ctx.progress_file(agent.task_id))
+        return env
 
     def _undo_spawn(self, agent: Agent, made_worktree: bool) -> None:
         """Remove what a failed spawn made. Keeps anything that holds work (it cannot, this
@@ -295,17 +312,47 @@ class Agents:
             launch = LaunchContext(agent.id, name, Path(agent.worktree), ctx.paths(agent.id),
                                    ctx.preset(agent.preset), "", agent.session_id)
             plan = integ.resume(launch) if integ.resumable else integ.launch(launch)
-            pane = ctx.pane(agent)
-            if pane is not None:
-                argv = self._pane_command(agent, plan)
-                ctx.tmux.respawn(pane.pane_id, agent.worktree, argv, self._session_env(agent))
-                pane_id = pane.pane_id
-            else:
-                pane_id = self._start_session(agent, plan)
-            ctx.store.update_agent(agent.id, pane_id=pane_id,
-                                   session_id=plan.session_id or agent.session_id)
-            ctx.record(agent, "restarted")
+            self._relaunch(agent, plan, plan.session_id or agent.session_id, "")
             return ctx.agent(name)
+
+    def relaunch_fresh(self, name: str, prompt: str) -> Agent:
+        """Start the agent again in its worktree with fresh context and a new first prompt
+        (a task's next attempt in the `fresh` loop mode), whatever it is doing now."""
+        ctx = self.ctx
+        with ctx.lock:
+            agent = ctx.agent(name)
+            if not Path(agent.worktree).is_dir():
+                raise UsageError(f"{name}'s worktree {agent.worktree} is gone; its task cannot "
+                                 "go on there")
+            spec = ctx.preset(agent.preset)
+            on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
+            launch = LaunchContext(agent.id, name, Path(agent.worktree), ctx.paths(agent.id),
+                                   spec, prompt if on_argv else "")
+            unattended = ctx.store.launch_of(agent.id).get("unattended") is True
+            plan = self._unattended(ctx.integration(agent.preset).launch(launch), spec,
+                                    unattended)
+            pane = ctx.pane(agent)
+            if pane is not None and not pane.dead:
+                proc.terminate(pane.pid, agent.id, grace=2.0)
+            self._relaunch(agent, plan, plan.session_id,
+                           "" if plan.prompt_on_argv else prompt)
+            return ctx.agent(name)
+
+    def _relaunch(self, agent: Agent, plan: LaunchPlan, session_id: str | None,
+                  pending_prompt: str) -> None:
+        ctx = self.ctx
+        pane = ctx.pane(agent)
+        if pane is not None:
+            argv = self._pane_command(agent, plan)
+            ctx.tmux.respawn(pane.pane_id, agent.worktree, argv, self._session_env(agent))
+            pane_id = pane.pane_id
+        else:
+            pane_id = self._start_session(agent, plan)
+        # A prompt to type in waits for the new process, counted from now.
+        launch = {**ctx.store.launch_of(agent.id), "pending_prompt": pending_prompt,
+                  "pending_since": time.time(), "argv": plan.argv}
+        ctx.store.update_agent(agent.id, pane_id=pane_id, session_id=session_id, launch=launch)
+        ctx.record(agent, "restarted")
 
     # -- attach ---------------------------------------------------------------------------
 

@@ -128,6 +128,11 @@ class Context:
         path = Path(root).expanduser()
         return (path if path.is_absolute() else self.repo.top / path).resolve()
 
+    def progress_file(self, task_id: str) -> Path:
+        """Where a task's agent may leave notes for its next attempt: in the state dir, never
+        in the worktree (nothing there is merged)."""
+        return self.state_dir / "tasks" / task_id / "progress.md"
+
     def branch_for(self, name: str) -> str:
         return f"{self.settings.workspace.branch_prefix}/{name}"
 

@@ -175,7 +175,9 @@ class Poller:
         pending = launch.get("pending_prompt")
         if not isinstance(pending, str) or not pending:
             return
-        too_late = time.time() - agent.created_at > PENDING_PROMPT_TIMEOUT
+        since = launch.get("pending_since")
+        start = since if isinstance(since, int | float) else agent.created_at
+        too_late = time.time() - start > PENDING_PROMPT_TIMEOUT
         if too_late or state.status.ended:
             store.update_agent(agent.id, launch={**launch, "pending_prompt": ""})
             return

@@ -80,7 +80,8 @@ class Reconciler:
             elif not agent.status.ended:
                 crashed.append(agent.name)
         known = {a.session for a in store.agents()}
-        unknown = tuple(sorted(s for s in by_session if s not in known))
+        # Sessions named _x are the workspace's own (the autopilot's), never an agent's.
+        unknown = tuple(sorted(s for s in by_session if s not in known and s[:1] != "_"))
         self._poller.refresh(capture_all=True)
         return ReconcileReport(tuple(adopted), tuple(crashed), tuple(cleared),
                                tuple(self.leftovers()), unknown)
@@ -139,7 +140,8 @@ class Reconciler:
 
     def unknown_sessions(self) -> list[str]:
         known = {a.session for a in self.ctx.store.agents()}
-        return sorted({p.session for p in self.ctx.tmux.list_panes() or []} - known)
+        return sorted({p.session for p in self.ctx.tmux.list_panes() or []
+                       if p.session[:1] != "_"} - known)
 
     def kill_unknown_session(self, session: str) -> None:
         known = {a.session for a in self.ctx.store.agents()}

@@ -8,6 +8,8 @@ composes the parts of the service, each owning its own state:
     review      diffs, conflict radar, ask to rebase            (review.py)
     planner, merger, queue   merges and the merge queue         (merge/)
     pulls       push and pull requests                          (pulls.py)
+    board       tasks: filing, approving, what agents report    (tasks/board.py)
+    pilot       the autopilot and its process                   (tasks/autopilot.py, process.py)
 
 Each method here only hands over to the part that owns it."""
 
@@ -29,6 +31,7 @@ from workspace.core.review.mergetree import MergeTreeResult
 from workspace.core.review.queue import QueueState
 from workspace.core.review.radar import Radar
 from workspace.core.settings import Settings
+from workspace.core.tasks.model import Task, TaskSpec, TaskState
 from workspace.core.text import Cleaned
 from workspace.service.agents import Agents, KillReport
 from workspace.service.context import Context
@@ -48,6 +51,9 @@ from workspace.service.poller import Poller, Snapshot
 from workspace.service.pulls import PrPlan, PrResult, PullRequests
 from workspace.service.reconcile import Reconciler, ReconcileReport
 from workspace.service.review import Review
+from workspace.service.tasks.autopilot import Autopilot
+from workspace.service.tasks.board import TaskBoard
+from workspace.service.tasks.process import AutopilotProcess, AutopilotStatus
 
 
 class Workspace:
@@ -67,6 +73,11 @@ class Workspace:
         self.merger = Merger(ctx, self.planner, self.review, self.poller, self.lifecycle)
         self.queue = MergeQueue(ctx, self.merger)
         self.pulls = PullRequests(ctx)
+        self.board = TaskBoard(ctx)
+        self.pilot = AutopilotProcess(ctx, self.new_autopilot, self.refresh, self.reconcile)
+
+    def new_autopilot(self) -> Autopilot:
+        return Autopilot(self.ctx, self.lifecycle, self.messenger, self.merger, self.review)
 
     @classmethod
     def open(cls, cwd: Path | None = None) -> Workspace:
@@ -292,3 +303,59 @@ class Workspace:
     def create_pr(self, name: str, remote: str | None = None, title: str | None = None,
                   body: str | None = None, draft: bool = False) -> PrResult:
         return self.pulls.create(name, remote, title, body, draft)
+
+    # -- tasks ----------------------------------------------------------------------------
+
+    def tasks(self, state: TaskState | None = None) -> list[Task]:
+        return self.board.all(state)
+
+    def task(self, task_id: str) -> Task:
+        return self.board.get(task_id)
+
+    def add_task(self, spec: TaskSpec, created_by: str | None = None) -> Task:
+        return self.board.add(spec, created_by=created_by)
+
+    def edit_task(self, task_id: str, spec: TaskSpec) -> Task:
+        return self.board.edit(task_id, spec)
+
+    def import_tasks(self, path: Path) -> list[Task]:
+        return self.board.import_file(path)
+
+    def cancel_task(self, task_id: str) -> Task:
+        return self.board.cancel(task_id)
+
+    def retry_task(self, task_id: str) -> Task:
+        return self.board.retry(task_id)
+
+    def approve_task(self, task_id: str) -> Task:
+        """A proposed task may run; a task in review merges (now, unless the autopilot runs:
+        then the autopilot merges it at its next look)."""
+        task = self.board.approve(task_id)
+        if task.state == TaskState.MERGING and not self.pilot.status().running:
+            return self.new_autopilot().merge_now(task)
+        return task
+
+    def report_done(self, task_id: str | None) -> Task:
+        return self.board.report_done(task_id)
+
+    def report_fail(self, task_id: str | None, reason: str) -> Task:
+        return self.board.report_fail(task_id, reason)
+
+    def task_events(self, task_id: str) -> list[tuple[int, str, float, str, str]]:
+        return self.ctx.store.tasks.events(self.board.get(task_id).id)
+
+    # -- the autopilot --------------------------------------------------------------------
+
+    def run_autopilot(self, until_done: bool = False, stop: threading.Event | None = None,
+                      say: Callable[[str], None] | None = None) -> None:
+        self.pilot.run(until_done, stop, say)
+
+    def start_autopilot(self) -> AutopilotStatus:
+        return self.pilot.start()
+
+    def stop_autopilot(self) -> bool:
+        return self.pilot.stop()
+
+    def autopilot_status(self) -> AutopilotStatus:
+        return self.pilot.status()
+

@@ -214,6 +214,12 @@ class Store:
             )
         return out
 
+    def spent_since(self, since: float) -> float:
+        """USD every agent's priced requests cost since `since` (the daily budget)."""
+        row = self._db.execute("SELECT SUM(cost_usd) FROM usage WHERE at >= ?",
+                               (since,)).fetchone()
+        return float(row[0] or 0.0)
+
     def usage_series(self, agent_id: str, since: float) -> list[tuple[float, int, float | None]]:
         """(time, tokens, cost) per request since `since`, oldest first: the burn-rate data."""
         rows = self._db.execute(

@@ -79,6 +79,7 @@ MIGRATIONS: dict[int, str] = {
         reason TEXT NOT NULL DEFAULT '',
         agent TEXT,
         plan TEXT,
+        counted_from INTEGER NOT NULL DEFAULT 0,
         created_by TEXT NOT NULL,
         created_at REAL NOT NULL,
         updated_at REAL NOT NULL

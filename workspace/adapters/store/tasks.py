@@ -95,11 +95,11 @@ class TaskStore:
         return Task(id=row["id"], spec=_spec(row["spec"]), state=TaskState(row["state"]),
                     created_by=row["created_by"], created_at=row["created_at"],
                     updated_at=row["updated_at"], reason=row["reason"], agent=row["agent"],
-                    plan=row["plan"], attempts=attempts)
+                    plan=row["plan"], attempts=attempts, counted_from=row["counted_from"])
 
     def update(self, task_id: str, *, state: TaskState | None = None, reason: str | None = None,
                agent: str | None = None, spec: TaskSpec | None = None,
-               event: str = "", detail: str = "") -> None:
+               counted_from: int | None = None, event: str = "", detail: str = "") -> None:
         """Change a task's recorded state (and say why in its events), in one transaction."""
         values: dict[str, object] = {"updated_at": time.time()}
         if state is not None:
@@ -110,6 +110,8 @@ class TaskStore:
             values["agent"] = agent
         if spec is not None:
             values["spec"] = _spec_json(spec)
+        if counted_from is not None:
+            values["counted_from"] = counted_from
         columns = ", ".join(f"{k} = ?" for k in values)
         with self.db.transaction() as db:
             db.execute(f"UPDATE tasks SET {columns} WHERE id = ?", (*values.values(), task_id))

@@ -18,7 +18,6 @@ from workspace.core.tasks.model import (
     Attempt,
     LoopMode,
     MergeMode,
-    Outcome,
     Task,
     TaskState,
 )
@@ -180,11 +179,13 @@ def _look_after(task: Task, agent: AgentView | None, limits: Limits,
     if task.state == TaskState.CHECKING:
         return [RunCheck(task.id)]  # a check whose autopilot died: run it again
     attempt = task.current
-    if attempt is None:
-        return [Dispatch(task.id)]  # recorded as running, no attempt yet: start one
+    if attempt is None or not attempt.launched:
+        # Running with no attempt under way: start the next one; or one was decided and
+        # never started (the autopilot died in between).
+        return [Dispatch(task.id)]
+    if attempt.reported:
+        return [RunCheck(task.id)]  # the agent said it is done (or that it cannot)
     if agent is None:
-        if not attempt.launched:
-            return [Dispatch(task.id)]  # decided, never started (the autopilot died)
         return [Finish(task.id, TaskState.FAILED,
                        f"its agent {task.agent} is gone (killed?); 'workspace task retry "
                        f"{task.id}' starts it again")]
@@ -241,12 +242,12 @@ def after_check(task: Task, attempt: Attempt, passed: bool) -> Next:
         if task.spec.merge == MergeMode.AUTO:
             return Next(TaskState.MERGING)
         return Next(TaskState.REVIEW, "check passed; waiting for your review")
-    earlier = [a for a in task.attempts if a.done and a.number < attempt.number]
+    earlier = [a for a in task.counted if a.done and a.number < attempt.number]
     if earlier and attempt.same_failure(earlier[-1]):
         return Next(TaskState.FAILED,
                     f"{NO_PROGRESS}: attempt {attempt.number} left the worktree as attempt "
                     f"{earlier[-1].number} did and failed the same way")
-    used = 1 + sum(1 for a in earlier if a.outcome != Outcome.CANCELLED)
+    used = 1 + len(earlier)
     if used >= task.spec.max_attempts:
         return Next(TaskState.FAILED, f"{ATTEMPTS_USED_UP} ({used} of {task.spec.max_attempts})")
     return Next(TaskState.RUNNING, f"attempt {used} failed; trying again", task.spec.loop)

@@ -96,6 +96,9 @@ class Attempt:
     """Times the autopilot restarted it after a crash during this attempt."""
     nudged: bool = False
     """The autopilot sent its one nudge while it looked stuck."""
+    reported: str = ""
+    """What the agent said of its own attempt (`workspace task done` / `fail`): "done",
+    "fail", or ""."""
 
     @property
     def done(self) -> bool:
@@ -145,6 +148,8 @@ class Task:
     """The agent working on it now, or the last one that did."""
     plan: str | None = None
     attempts: tuple[Attempt, ...] = field(default_factory=tuple)
+    counted_from: int = 0
+    """Attempts before this index do not count against max_attempts (`task retry`)."""
 
     @property
     def title(self) -> str:
@@ -161,8 +166,14 @@ class Task:
         return last if last is not None and not last.done else None
 
     @property
+    def counted(self) -> tuple[Attempt, ...]:
+        """The attempts since the last retry that count (not cancelled ones)."""
+        return tuple(a for a in self.attempts[self.counted_from:]
+                     if a.outcome != Outcome.CANCELLED)
+
+    @property
     def attempts_used(self) -> int:
-        return sum(1 for a in self.attempts if a.outcome != Outcome.CANCELLED)
+        return len(self.counted)
 
     @property
     def cost_usd(self) -> float | None:

@@ -1,0 +1,87 @@
+"""A small scripted agent for the autopilot's tests, run by generic presets (never imported).
+
+    scripted_agent.py oneshot PROMPT   does one step and exits (a one-shot CLI: `claude -p`)
+    scripted_agent.py repl             prints `ready>`, does one step per line it reads
+
+What each step does comes from $SCRIPT_PLAN (a JSON file): {"t1": ["write:a.txt:41",
+"write:a.txt:42"], ...}, the task's steps in order, one per attempt (the last repeats):
+`write:PATH:TEXT` writes and commits a file, `nothing` changes nothing, `sleep:N` works for N
+seconds first, `fail:REASON` runs `workspace task fail`, `done` runs `workspace task done`
+(several joined with `+`). Every step appends `start`/`end` lines with times to $SCRIPT_LOG,
+so a test can tell how many agents worked at once. Standard library only."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def log(what: str) -> None:
+    path = os.environ.get("SCRIPT_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{what} {os.environ.get('WORKSPACE_TASK', '?')} {time.time():.3f}\n")
+
+
+def steps() -> list[str]:
+    plan = json.loads(Path(os.environ["SCRIPT_PLAN"]).read_text())
+    return list(plan.get(os.environ.get("WORKSPACE_TASK", ""), ["nothing"]))
+
+
+def run_step(number: int) -> None:
+    todo = steps()
+    step = todo[min(number, len(todo) - 1)]
+    log("start")
+    for part in step.split("+"):
+        kind, _, rest = part.partition(":")
+        if kind == "sleep":
+            time.sleep(float(rest))
+        elif kind == "write":
+            path, _, text = rest.partition(":")
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text + "\n")
+            subprocess.run(["git", "add", "-A"], check=True)
+            subprocess.run(["git", "commit", "-qm", f"step {number}: {path}"], check=True)
+        elif kind in ("fail", "done"):
+            args = ["task", kind] + (["--reason", rest] if kind == "fail" else [])
+            subprocess.run([sys.executable, "-m", "workspace", *args], check=True)
+    log("end")
+
+
+def attempt_of(prompt: str) -> int:
+    """0 for a first prompt; a fresh attempt's prompt says `(attempt N of M`."""
+    marker = "(attempt "
+    if marker in prompt:
+        return int(prompt.split(marker, 1)[1].split(" ", 1)[0]) - 1
+    return 0
+
+
+def main() -> int:
+    if sys.argv[1] == "oneshot":
+        run_step(attempt_of(sys.argv[2] if len(sys.argv) > 2 else ""))
+        return 0
+    number = 0
+    while True:
+        print("ready> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        # A message's lines arrive one by one (no bracketed paste here): take them all.
+        while select.select([sys.stdin], [], [], 0.5)[0]:
+            if not sys.stdin.readline():
+                break
+        if not line.strip():
+            continue
+        print(f"working on: {line.strip()[:60]}", flush=True)
+        run_step(number)
+        number += 1
+        print("step done", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

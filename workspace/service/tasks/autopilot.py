@@ -1,0 +1,371 @@
+"""The autopilot: deterministic code that keeps the fleet busy. Each tick it asks the pure
+`decide()` what to do and does it: start ready tasks as agents, run checks when turns end,
+loop failed attempts (continue or fresh), restart crashed agents, nudge stuck ones once, pause
+at budgets, merge what passed, and leave real decisions to the person.
+
+Every decision is recorded in the store before it is acted on, and every action is safe to do
+again, so an autopilot killed at any instant and started again continues with no duplicate
+agent for a task, no task merged twice and no attempt lost. Checks and merges run in threads
+so one slow check never holds up the others."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from workspace.core.agent import Agent, Status
+from workspace.core.errors import UsageError
+from workspace.core.names import slugify
+from workspace.core.tasks.decide import (
+    Action,
+    AgentView,
+    Busy,
+    Dispatch,
+    Finish,
+    Limits,
+    Merge,
+    Note,
+    Nudge,
+    Pause,
+    Restart,
+    RunCheck,
+    after_check,
+    decide,
+)
+from workspace.core.tasks.model import CONFLICT_UNRESOLVED, Attempt, LoopMode, Outcome, Task
+from workspace.core.tasks.model import TaskState as S
+from workspace.core.tasks.prompts import (
+    continue_message,
+    first_prompt,
+    fresh_prompt,
+    nudge_message,
+)
+from workspace.service.agents import Agents
+from workspace.service.context import Context
+from workspace.service.merge import GateFailed, MergeBusy, MergeConflict, Merger, NothingToMerge
+from workspace.service.messaging import Messenger
+from workspace.service.review import Review
+from workspace.service.tasks.checks import run_check
+
+MERGE_RETRY = 15.0
+"""Seconds between tries of a merge that was refused for a reason that may pass."""
+
+Say = Callable[[str], None]
+
+
+class Autopilot:
+    def __init__(self, ctx: Context, agents: Agents, messenger: Messenger, merger: Merger,
+                 review: Review, say: Say | None = None) -> None:
+        self.ctx = ctx
+        self._agents = agents
+        self._messenger = messenger
+        self._merger = merger
+        self._review = review
+        self.say: Say = say or (lambda _: None)
+        self._jobs: dict[str, threading.Thread] = {}
+        self._merge_tried: dict[str, float] = {}
+
+    # -- one look -------------------------------------------------------------------------
+
+    def tick(self, now: float | None = None) -> list[Action]:
+        now = time.time() if now is None else now
+        tasks = self.ctx.store.tasks.all()
+        by_name = {a.name: a for a in self.ctx.store.agents()}
+        views = {t.agent: self._view(by_name[t.agent]) for t in tasks
+                 if t.agent in by_name and t.state.active}
+        actions = decide(tasks, views, self._limits(now), now, self.in_flight())
+        by_id = {t.id: t for t in tasks}
+        for action in actions:
+            task = by_id[action.task]
+            try:
+                self._do(action, task, by_name.get(task.agent or ""))
+            except UsageError as exc:
+                self._note(task, f"could not {type(action).__name__.lower()}: {exc}")
+            except Exception as exc:  # a bug must not stop the fleet: say it, go on
+                self._note(task, f"{type(action).__name__.lower()} failed: {exc!r}")
+        return actions
+
+    def in_flight(self) -> frozenset[str]:
+        return frozenset(k for k, job in self._jobs.items() if job.is_alive())
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Let the checks and merges under way finish."""
+        for job in list(self._jobs.values()):
+            job.join(timeout)
+
+    def _view(self, agent: Agent) -> AgentView:
+        state = self.ctx.store.state_of(agent.id)
+        assert state is not None
+        return AgentView(agent.name, agent.preset, agent.status, state, agent.cost_usd)
+
+    def _limits(self, now: float) -> Limits:
+        settings = self.ctx.settings
+        daily = settings.tasks.daily_budget_usd
+        midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0,
+                                                       microsecond=0).timestamp()
+        return Limits(
+            max_agents=settings.tasks.max_agents,
+            preset_caps={p.name: p.max_agents for p in settings.presets if p.max_agents},
+            default_preset=settings.workspace.default_preset,
+            daily_budget_usd=daily if daily > 0 else None,
+            spent_today_usd=self.ctx.store.spent_since(midnight) if daily > 0 else 0.0,
+            crash_restarts=settings.tasks.crash_restarts,
+        )
+
+    def _do(self, action: Action, task: Task, agent: Agent | None) -> None:
+        tasks = self.ctx.store.tasks
+        match action:
+            case Dispatch():
+                self._dispatch(task, agent)
+            case RunCheck():
+                self._start_job(task, self._check)
+            case Merge():
+                if time.time() - self._merge_tried.get(task.id, 0.0) >= MERGE_RETRY:
+                    self._merge_tried[task.id] = time.time()
+                    self._start_job(task, self._merge)
+            case Restart():
+                current = task.current
+                assert current is not None and agent is not None
+                tasks.put_attempt(task.id, replace(current, restarts=current.restarts + 1),
+                                  event="restart", detail=agent.status_reason)
+                self._agents.restart(agent.name)
+                self.say(f"{task.id}: restarted {agent.name} after it crashed")
+            case Nudge():
+                current = task.current
+                assert current is not None and agent is not None
+                tasks.put_attempt(task.id, replace(current, nudged=True), event="nudged")
+                self._messenger.send(agent.name, nudge_message(task))
+                self.say(f"{task.id}: nudged {agent.name} (it looked stuck)")
+            case Pause(reason=reason):
+                assert agent is not None
+                self._agents.pause(agent.name, detail=reason)
+                self._note(task, f"paused: {reason}")
+            case Busy():
+                current = task.current
+                assert current is not None
+                tasks.put_attempt(task.id, replace(current, seen_busy=True))
+            case Note(reason=reason):
+                self._note(task, reason)
+            case Finish(state=state, reason=reason):
+                tasks.update(task.id, state=state, reason=reason, event=str(state),
+                             detail=reason)
+                self.say(f"{task.id}: {state}{': ' + reason if reason else ''}")
+
+    def _note(self, task: Task, reason: str) -> None:
+        if task.reason != reason:
+            self.ctx.store.tasks.update(task.id, reason=reason, event="note", detail=reason)
+            self.say(f"{task.id}: {reason}")
+
+    def _start_job(self, task: Task, job: Callable[[Task], None]) -> None:
+        if task.id in self.in_flight():
+            return
+
+        def run() -> None:
+            try:
+                job(task)
+            except UsageError as exc:
+                self._note(task, str(exc))
+            except Exception as exc:  # a bug must not stop the fleet: say it, keep going
+                self._note(task, f"{job.__name__.strip('_')} failed: {exc!r}")
+
+        thread = threading.Thread(target=run, name=f"autopilot-{task.id}", daemon=True)
+        self._jobs[task.id] = thread
+        thread.start()
+
+    # -- starting an attempt --------------------------------------------------------------
+
+    def _dispatch(self, task: Task, agent: Agent | None) -> None:
+        """Start the task's next attempt (or the one decided and not yet started): a new agent
+        for the first, then the same agent told what failed (continue) or started again with
+        fresh context (fresh). Recorded first, marked launched once done."""
+        tasks = self.ctx.store.tasks
+        current = task.current
+        name = task.agent if task.agent else self._agent_name(task)
+        if current is None:
+            number = len(task.attempts) + 1
+            cost = agent.cost_usd or 0.0 if agent else 0.0
+            current = Attempt(number, name, time.time(), cost_at_start=cost)
+            tasks.put_attempt(task.id, current, state=S.RUNNING, agent=name,
+                              reason=f"attempt {number}", event="attempt", detail=str(number))
+            task = replace(task, attempts=(*task.attempts, current), agent=name)
+        last = next((a for a in reversed(task.attempts) if a.done), None)
+        progress = self.ctx.progress_file(task.id)
+        if agent is not None and last is None:
+            # The first attempt's spawn ran before the autopilot died: it took its prompt if it
+            # completed; a spawn cut short is ended (nothing is lost: kill keeps any work) and
+            # made again.
+            if agent.spawn_complete and agent.status != Status.CRASHED:
+                tasks.put_attempt(task.id, replace(current, launched=True))
+                return
+            self._agents.kill(agent.name)
+            agent = None
+        if agent is None:
+            prompt = first_prompt(task, str(progress)) if last is None else \
+                fresh_prompt(task, last, _read(progress), str(progress))
+            try:
+                self._agents.spawn(name, preset=task.spec.preset, base=task.spec.base,
+                                   prompt=prompt, budget_usd=None, task_id=task.id,
+                                   unattended=task.spec.unattended)
+            except UsageError as exc:
+                if self.ctx.store.agent_by_name(name) is None:  # not merely there already
+                    tasks.put_attempt(task.id, replace(current, outcome=Outcome.CANCELLED,
+                                                       ended_at=time.time(), note=str(exc)),
+                                      state=S.FAILED, reason=f"could not start: {exc}",
+                                      event="failed", detail=str(exc))
+                    self.say(f"{task.id}: could not start: {exc}")
+                    return
+            self.say(f"{task.id}: started {name} (attempt {current.number})")
+        else:
+            assert last is not None
+            alive = not agent.status.ended
+            if task.spec.loop == LoopMode.CONTINUE and alive:
+                self._messenger.send(name, continue_message(task, last))
+                self.say(f"{task.id}: told {name} what failed (attempt {current.number})")
+            else:
+                self._agents.relaunch_fresh(
+                    name, fresh_prompt(task, last, _read(progress), str(progress)))
+                self.say(f"{task.id}: started {name} afresh (attempt {current.number})")
+        tasks.put_attempt(task.id, replace(current, launched=True, started_at=time.time()))
+
+    def _agent_name(self, task: Task) -> str:
+        stem = f"{task.id}-{slugify(task.title, limit=24)}".rstrip("-")
+        taken = {a.name for a in self.ctx.store.agents()}
+        name, n = stem, 1
+        while name in taken or self.ctx.repo.branch_exists(self.ctx.branch_for(name)):
+            n += 1
+            name = f"{stem}-{n}"
+        return name
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def _check(self, task: Task) -> None:
+        tasks = self.ctx.store.tasks
+        current = task.current
+        agent = self.ctx.store.agent_by_name(task.agent or "")
+        if current is None or agent is None:
+            return
+        tasks.update(task.id, state=S.CHECKING, reason=f"checking attempt {current.number}",
+                     event="checking", detail=str(current.number))
+        worktree = Path(agent.worktree)
+        try:
+            tree: str | None = self.ctx.repo.snapshot(worktree).tree
+        except Exception:
+            tree = None  # the worktree is gone or broken: the check says what that means
+        if current.reported == "fail":
+            passed, code, tail, note = False, None, "", current.note
+        else:
+            result = run_check(task, worktree, self.ctx.settings.tasks.check_timeout)
+            passed, code, tail, note = result.passed, result.exit_code, result.tail, result.note
+        cost = max((agent.cost_usd or 0.0) - current.cost_at_start, 0.0) \
+            if agent.cost_usd is not None else None
+        checked = replace(current, ended_at=time.time(), cost_usd=cost, check_exit=code,
+                          check_tail=tail, tree=tree, note=note or current.note,
+                          outcome=Outcome.PASSED if passed else Outcome.FAILED)
+        fresh = self.ctx.store.tasks.get(task.id) or task
+        attempts = tuple(checked if a.number == checked.number else a for a in fresh.attempts)
+        nxt = after_check(replace(fresh, attempts=attempts), checked, passed)
+        if nxt.state == S.FAILED and not passed and "no progress" in nxt.reason:
+            checked = replace(checked, outcome=Outcome.NO_PROGRESS)
+        tasks.put_attempt(task.id, checked, state=nxt.state, reason=nxt.reason,
+                          event="checked", detail=f"exit {code}" if code is not None else note)
+        verdict = "passed" if passed else f"failed (exit {code})" if code is not None else \
+            f"failed ({note})"
+        self.say(f"{task.id}: check {verdict} -> {nxt.state}"
+                 + (f": {nxt.reason}" if nxt.reason else ""))
+
+    # -- merging --------------------------------------------------------------------------
+
+    def merge_now(self, task: Task) -> Task:
+        """Merge a task the person approved, here and now (no autopilot needs to run)."""
+        self._merge(task)
+        found = self.ctx.store.tasks.get(task.id)
+        assert found is not None
+        return found
+
+    def _merge(self, task: Task) -> None:
+        tasks = self.ctx.store.tasks
+        name = task.agent or ""
+        agent = self.ctx.store.agent_by_name(name)
+        if agent is None:
+            tasks.update(task.id, state=S.FAILED, reason=f"its agent {name} is gone before "
+                         "merging; 'workspace task retry' starts again", event="failed")
+            return
+        try:
+            result = self._merger.merge(name, gate=True, commit_wip=True,
+                                        cleanup=self.ctx.settings.tasks.cleanup, wait=30)
+        except NothingToMerge as exc:
+            tasks.update(task.id, state=S.MERGED, reason=f"nothing to merge: {exc}",
+                         event="merged", detail="nothing to merge")
+            return
+        except MergeBusy as exc:
+            self._note(task, f"waiting to merge: {exc}")
+            return
+        except MergeConflict as exc:
+            self._conflict(task, exc)
+            return
+        except GateFailed as exc:
+            self._gate_failed(task, exc)
+            return
+        except UsageError as exc:
+            # Refused for a reason the person must fix (their checkout, base, git itself):
+            # theirs to decide, so it waits in review rather than being retried blindly.
+            tasks.update(task.id, state=S.REVIEW, event="merge_refused", detail=str(exc),
+                         reason=f"merge refused: {exc}; fix it, then 'workspace task approve "
+                                f"{task.id}'")
+            self.say(f"{task.id}: merge refused -> review: {exc}")
+            return
+        tasks.update(task.id, state=S.MERGED, reason=result.summary(), event="merged",
+                     detail=result.new_base)
+        self.say(f"{task.id}: {result.summary()}")
+
+    def _last_done(self, task: Task) -> Attempt | None:
+        return next((a for a in reversed(task.attempts) if a.done), None)
+
+    def _gate_failed(self, task: Task, exc: GateFailed) -> None:
+        """The merge gate is the last check: its failure is an attempt's failure."""
+        last = self._last_done(task)
+        if last is None:
+            return
+        failed = replace(last, outcome=Outcome.GATE_FAILED, check_exit=exc.gate.returncode,
+                         check_tail=exc.gate.output[-8000:], note=str(exc).split(";")[0])
+        attempts = tuple(failed if a.number == last.number else a for a in task.attempts)
+        nxt = after_check(replace(task, attempts=attempts), failed, False)
+        self.ctx.store.tasks.put_attempt(task.id, failed, state=nxt.state, reason=nxt.reason,
+                                         event="gate_failed", detail=str(exc))
+        self.say(f"{task.id}: the merge gate failed -> {nxt.state}")
+
+    def _conflict(self, task: Task, exc: MergeConflict) -> None:
+        """Base moved on under the task: its agent is asked to rebase (an attempt), and the
+        task merges again once its check passes on the rebased work."""
+        tasks = self.ctx.store.tasks
+        used = task.attempts_used
+        if used >= task.spec.max_attempts:
+            tasks.update(task.id, state=S.FAILED, event="failed",
+                         reason=f"{CONFLICT_UNRESOLVED}: {exc.result.describe(limit=3)}")
+            return
+        name = task.agent or ""
+        number = len(task.attempts) + 1
+        agent = self.ctx.store.agent_by_name(name)
+        started = Attempt(number, name, time.time(), launched=False,
+                          cost_at_start=(agent.cost_usd or 0.0) if agent else 0.0)
+        reason = f"asked to rebase onto {exc.base}: conflicts in {exc.result.describe(limit=3)}"
+        tasks.put_attempt(task.id, started, state=S.RUNNING, reason=reason, event="conflict",
+                          detail=exc.result.describe())
+        if agent is not None and not agent.status.ended:
+            self._review.ask_to_rebase(name)
+        else:
+            self._agents.relaunch_fresh(name, f"{task.title}: {reason}. Rebase your branch onto "
+                                              f"{exc.base}, resolve the conflicts, commit.")
+        tasks.put_attempt(task.id, replace(started, launched=True))
+        self.say(f"{task.id}: {reason}")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-20_000:]
+    except OSError:
+        return ""
