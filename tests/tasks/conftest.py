@@ -31,7 +31,7 @@ class Fleet:
     def spans(self) -> list[tuple[str, float, float]]:
         """(task, start, end) of every step an agent took, from the agents' own log."""
         starts: dict[str, list[float]] = {}
-        out = []
+        out: list[tuple[str, float, float]] = []
         if not self.log_file.exists():
             return out
         for line in self.log_file.read_text().splitlines():
