@@ -45,6 +45,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("push_pr", "P", "Push + PR", "Push the branch and open a pull request (gh)",
            show=False),
     Action("cleanup", "c", "Clean up", "Review leftover worktrees no agent owns", show=False),
+    Action("tasks", "t", "Tasks",
+           "The tasks: add (T), edit, approve, retry, cancel, jump to a task's agent"),
+    Action("autopilot", "A", "Autopilot",
+           "Turn the autopilot on or off: it starts, checks, loops and merges tasks",
+           show=False),
     Action("help", "question_mark", "Help", "Show every key"),
     Action("quit", "q", "Quit", "Quit the TUI; agents keep working"),
 )

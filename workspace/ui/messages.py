@@ -15,7 +15,15 @@ from workspace.core.agent import Agent
 from workspace.core.review.diff import Diff
 from workspace.core.review.queue import QueueState
 from workspace.core.review.radar import Radar
-from workspace.service import MergeCheck, MergeResult, PrPlan, ReconcileReport, Snapshot
+from workspace.core.tasks.model import Task
+from workspace.service import (
+    AutopilotStatus,
+    MergeCheck,
+    MergeResult,
+    PrPlan,
+    ReconcileReport,
+    Snapshot,
+)
 
 # -- the fleet --------------------------------------------------------------------------------
 
@@ -29,6 +37,8 @@ class AgentsPolled(Message):
     focus: str | None = None
     burn: list[float] = field(default_factory=list)
     budgets: dict[str, float | None] = field(default_factory=dict)
+    autopilot: AutopilotStatus | None = None
+    """The autopilot and the tasks' counts (the header shows them once there are tasks)."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, AgentsPolled)
@@ -183,3 +193,17 @@ class PrPlanned(Message):
     """What pushing and opening a pull request would do, ready for the person to confirm."""
 
     plan: PrPlan
+
+
+# -- tasks ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TasksLoaded(Message):
+    """The tasks and the autopilot, read again (the Tasks view shows them)."""
+
+    tasks: list[Task]
+    status: AutopilotStatus
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TasksLoaded)

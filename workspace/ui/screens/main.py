@@ -39,6 +39,7 @@ from workspace.ui.messages import (
     RadarUpdated,
     UnsavedWorkFound,
 )
+from workspace.ui.screens.tasks import TasksScreen
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.agent_tabs import AgentTabs
 from workspace.ui.widgets.header import WorkspaceHeader
@@ -129,7 +130,7 @@ class MainScreen(Screen[None]):
         self.query_one("#agents").display = has_agents
         self.query_one("#empty").display = not has_agents
         self.table.show(snapshot.agents)
-        self.query_one(WorkspaceHeader).show(snapshot)
+        self.query_one(WorkspaceHeader).show(snapshot, message.autopilot)
         if self.focus_id is None and has_agents:
             self._focus(self.table.selected_id)
         self._show_focus()
@@ -260,6 +261,31 @@ class MainScreen(Screen[None]):
     def _typing_ended(self) -> None:
         self.query_one("#typing-hint", Static).remove_class("on")
         self.table.focus()
+
+    # -- tasks and the autopilot ----------------------------------------------------------
+
+    def action_tasks(self) -> None:
+        self.app.push_screen(TasksScreen(self.ws), self._jump_to)
+
+    def _jump_to(self, name: str | None) -> None:
+        """Back from the Tasks view: select the agent it asked for."""
+        if name is None or self.snapshot is None:
+            return
+        for agent in self.snapshot.agents:
+            if agent.name == name:
+                self.table.select_id(agent.id)
+                return
+        self.notify(f"{name} is no longer an agent here (merged and cleaned up?)",
+                    severity="warning")
+
+    def action_autopilot(self) -> None:
+        def job() -> str:
+            if self.ws.autopilot_status().running:
+                self.ws.stop_autopilot()
+                return "autopilot off"
+            return f"autopilot on (pid {self.ws.start_autopilot().pid})"
+
+        run_job(self, "autopilot", job)
 
     def action_next_attention(self) -> None:
         if self.snapshot is not None and not self.table.select_next_needing(self.snapshot.agents):

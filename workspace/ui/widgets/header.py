@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from workspace.core import format as fmt
-from workspace.service import Snapshot
+from workspace.service import AutopilotStatus, Snapshot
 
 
 class WorkspaceHeader(Static):
@@ -19,7 +19,7 @@ class WorkspaceHeader(Static):
         self.repo = repo
         self._last: Text | None = None
 
-    def show(self, snapshot: Snapshot | None) -> None:
+    def show(self, snapshot: Snapshot | None, autopilot: AutopilotStatus | None = None) -> None:
         text = Text()
         text.append("workspace ", style="bold")
         text.append(self.repo, style="bold " + self.app.theme_variables.get("primary", "blue"))
@@ -36,6 +36,9 @@ class WorkspaceHeader(Static):
                     style=f"bold {warn}" if need else "dim")
         text.append(f"  ·  {fmt.tokens(snapshot.tokens.total)} tokens")
         text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")
+        if autopilot is not None and (autopilot.running or autopilot.counts):
+            text.append("  ·  ")
+            text.append(autopilot.summary(), style="bold" if autopilot.running else "dim")
         if not snapshot.server_running and agents:
             text.append("   tmux server not running", style="bold red")
         self._show(text)

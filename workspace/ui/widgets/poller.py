@@ -81,7 +81,8 @@ class Poller(Widget):
                 snapshot = self.ws.refresh()
                 burn = self.ws.burn_rate(focus) if focus else []
                 budgets = {a.id: self.ws.budget_of(a) for a in snapshot.agents}
-                self.post_message(AgentsPolled(snapshot, focus, burn, budgets))
+                autopilot = self.ws.autopilot_status()
+                self.post_message(AgentsPolled(snapshot, focus, burn, budgets, autopilot))
                 failures = 0
             except Exception as exc:
                 failures += 1
