@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.support.fleet import Fleet
 from tests.support.gitrepo import git
-from tests.tasks.conftest import Fleet
 from workspace.core.tasks.model import LoopMode, MergeMode, Outcome, TaskSpec, TaskState
 
 ANSWER = 'test "$(cat answer.txt)" = 42'

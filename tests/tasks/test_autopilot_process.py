@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.cli import run_cli
+from tests.support.fleet import Fleet
 from tests.support.gitrepo import git
 from tests.support.wait import wait_for
-from tests.tasks.conftest import Fleet
 from workspace.core.agent import Status
 from workspace.core.tasks.model import LoopMode, MergeMode, TaskSpec, TaskState
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_cli
-from tests.tasks.conftest import Fleet
+from tests.support.fleet import Fleet
 
 FIELDS = {"id", "title", "state", "reason", "after", "preset", "agent", "attempts",
           "max_attempts", "check", "loop", "merge", "cost_usd", "created_by", "plan",
@@ -28,7 +28,7 @@ def test_add_prints_the_id_and_ls_json_has_every_field(fleet: Callable[..., Flee
     assert second.stdout == "t2\n"
     listed = json.loads(run_cli("task", "ls", "--json", cwd=repo).stdout)
     assert [t["id"] for t in listed] == ["t1", "t2"]
-    assert FIELDS <= set(listed[1])
+    assert set(listed[1]) >= FIELDS
     assert listed[1]["after"] == ["t1"] and listed[1]["loop"] == "fresh"
     assert listed[1]["max_attempts"] == 5 and listed[1]["reason"] == "waiting on t1"
     assert listed[1]["created_by"] == "person" and listed[1]["plan"] is None
