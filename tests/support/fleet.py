@@ -66,7 +66,7 @@ class Fleet:
 
 
 def write_fleet_config(max_agents: int = 5, extra: str = "", default: str = "oneshot",
-                       poll_interval: float = 1.0) -> None:
+                       poll_interval: float = 1.0, tasks: str = "") -> None:
     """The person's config: scripted presets `oneshot` (one step per run) and `repl` (one
     step per message), the autopilot looking every 0.2 s."""
     write_user_config(f"""[workspace]
@@ -77,7 +77,7 @@ cleanup = "never"
 [tasks]
 max_agents = {max_agents}
 interval = 0.2
-[presets.oneshot]
+{tasks}[presets.oneshot]
 kind = "generic"
 command = "{sys.executable}"
 args = ["{AGENT}", "oneshot"]
