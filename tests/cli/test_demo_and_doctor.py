@@ -79,3 +79,22 @@ def test_tui_refuses_without_a_terminal(repo: Path) -> None:
     result = run_cli(cwd=repo)
     assert result.returncode == 2
     assert "the TUI needs a terminal" in result.stderr
+
+
+def test_the_demo_tasks_flow_from_queued_to_merged(tmp_path: Path) -> None:
+    result = run_cli("demo", "--no-tui", "--agents", "0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "filed 4 demo tasks" in result.stdout and "the autopilot is on" in result.stdout
+    repo = data_dir() / "demo-repo"
+    ws = Workspace.open(repo)
+    try:
+        wait_for(lambda: [t.state.value for t in ws.tasks()] ==
+                 ["merged", "merged", "merged", "review"], 150,
+                 what="the demo tasks to merge (the last waits for review)")
+        first = ws.task("t1")
+        # Its check wanted two notes: it failed once, then passed after the autopilot's word.
+        assert [a.outcome for a in first.attempts] == ["failed", "passed"]
+        assert "needs 2" in first.attempts[0].check_tail
+    finally:
+        run_cli("autopilot", "--stop", cwd=repo)
+        ws.close()

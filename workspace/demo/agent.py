@@ -8,7 +8,7 @@ Claude-style hook events. It writes only in its worktree and the files it is giv
 workspace's state dir); never in a real CLI's folders.
 
 Cues in a prompt steer it, for demos and tests (workspace/demo/cues.py): `[ask]` always asks
-permission, `[noask]` never does, `[slow]` works for a long time, `[quiet]` works with no output
+permission, `[noask]` never does (for the rest of the session), `[slow]` works for a long time, `[quiet]` works with no output
 at all, `[exit]` ends with status 0, `[crash]` ends with status 3. WORKSPACE_DEMO_SPEED scales
 its pace (2 = twice as fast).
 """
@@ -188,6 +188,7 @@ class DemoAgent:
         self.rec = rec
         self.rng = rng
         self.speed = speed
+        self.never_ask = False
         self.always_allow = False
         self.turns = 0
 
@@ -298,7 +299,10 @@ class DemoAgent:
             title = strip_cues(first)
             slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:30] or "task"
             path = f"demo/{slug}-{self.turns}.md"
-            asks = ASK in task or (NOASK not in task and self.rng.random() < 0.35)
+            # [noask] holds for the rest of the session: a later message (the autopilot's
+            # "the check failed") need not repeat it.
+            self.never_ask = self.never_ask or NOASK in task
+            asks = ASK in task or (not self.never_ask and self.rng.random() < 0.35)
             allowed = True
             if asks and not self.always_allow:
                 self.rec.event("PreToolUse", tool_name="Write")

@@ -13,7 +13,7 @@ import re
 ASK = "[ask]"
 """Always ask permission before writing."""
 NOASK = "[noask]"
-"""Never ask."""
+"""Never ask, in this turn and the rest of the session."""
 SLOW = "[slow]"
 """Think for a long time."""
 QUIET = "[quiet]"

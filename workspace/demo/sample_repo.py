@@ -11,6 +11,19 @@ DEMO_TASKS = (
     ("write-docs", "Write a short usage guide for the inventory module"),
 )
 
+DEMO_GRAPH = (
+    # (title, prompt, after (indexes of earlier entries), notes the check needs, merge)
+    ("Validate SKUs in the lookup", "Reject empty or non-ASCII SKUs in src/inventory.py "
+     "[noask]", (), 2, "auto"),
+    ("Accept ISO week dates", "Let src/dates.py parse 2026-W49-2 [noask]", (), 1, "auto"),
+    ("Document the validation", "Explain the SKU rules in the README [noask]", (0,), 2, "auto"),
+    ("Write the release notes", "Summarise the validation and date changes [noask]",
+     (1, 2), 1, "review"),
+)
+"""The task graph `workspace demo` files: the check (workspace.demo.check) wants N notes, so
+a task needing 2 fails its first check and passes after one more turn; the last task waits
+for the person's review."""
+
 _FILES = {
     "README.md": "# inventory\n\nA tiny sample project for trying workspace.\n",
     # So `n` spawns demo agents here even with no agent CLI installed.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from workspace.adapters.locations import data_dir
 from workspace.core.errors import UsageError
-from workspace.demo.sample_repo import DEMO_TASKS, ensure_demo_repo
+from workspace.core.tasks.model import LoopMode, MergeMode, TaskSpec
+from workspace.demo.sample_repo import DEMO_GRAPH, DEMO_TASKS, ensure_demo_repo
 from workspace.service.workspace import Workspace
 
 
@@ -19,15 +22,20 @@ class DemoSetup:
     """Demo agents started now (those still there from an earlier demo are kept, not counted)."""
     refused: tuple[str, ...]
     """Why a demo agent could not start, one line each; the others start all the same."""
+    tasks: int = 0
+    """Demo tasks filed now (none when the demo already has tasks)."""
+    autopilot: bool = False
+    """The autopilot runs (started now, or already)."""
 
 
 def demo_repo_path() -> Path:
     return data_dir() / "demo-repo"
 
 
-def open_demo(agents: int) -> DemoSetup:
+def open_demo(agents: int, tasks: bool = True) -> DemoSetup:
     """Create the sample repository once, open it, and start the first `agents` demo agents
-    that are not already there."""
+    that are not already there; with `tasks`, file the demo's task graph (once) and start the
+    autopilot, so its tasks flow from queued to merged."""
     repo = ensure_demo_repo(demo_repo_path())
     ws = Workspace.open(repo)
     ws.reconcile()
@@ -42,4 +50,24 @@ def open_demo(agents: int) -> DemoSetup:
             started += 1
         except UsageError as exc:
             refused.append(str(exc))
-    return DemoSetup(repo, ws, started, tuple(refused))
+    if not tasks:
+        return DemoSetup(repo, ws, started, tuple(refused))
+    filed = 0 if ws.tasks() else _file_demo_tasks(ws)
+    running = ws.autopilot_status().running
+    if not running:
+        try:
+            ws.start_autopilot()
+            running = True
+        except UsageError as exc:
+            refused.append(str(exc))
+    return DemoSetup(repo, ws, started, tuple(refused), filed, running)
+
+
+def _file_demo_tasks(ws: Workspace) -> int:
+    filed: list[str] = []
+    for title, prompt, after, need, merge in DEMO_GRAPH:
+        check = shlex.join([sys.executable, "-m", "workspace.demo.check", str(need), "main"])
+        spec = TaskSpec(title, prompt, after=tuple(filed[i] for i in after), preset="demo",
+                        check=check, merge=MergeMode(merge), loop=LoopMode.CONTINUE)
+        filed.append(ws.add_task(spec).id)
+    return len(filed)
