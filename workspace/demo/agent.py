@@ -8,9 +8,9 @@ Claude-style hook events. It writes only in its worktree and the files it is giv
 workspace's state dir); never in a real CLI's folders.
 
 Cues in a prompt steer it, for demos and tests (workspace/demo/cues.py): `[ask]` always asks
-permission, `[noask]` never does (for the rest of the session), `[slow]` works for a long time, `[quiet]` works with no output
-at all, `[exit]` ends with status 0, `[crash]` ends with status 3. WORKSPACE_DEMO_SPEED scales
-its pace (2 = twice as fast).
+permission, `[noask]` never does (for the rest of the session), `[slow]` works for a long time,
+`[quiet]` works with no output at all, `[exit]` ends with status 0, `[crash]` ends with status 3.
+WORKSPACE_DEMO_SPEED scales its pace (2 = twice as fast).
 """
 
 from __future__ import annotations
