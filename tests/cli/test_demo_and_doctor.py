@@ -13,7 +13,8 @@ from workspace.service import Severity, Workspace, doctor_report
 
 
 def test_demo_sets_up_a_sample_repo_with_working_agents(tmp_path: Path) -> None:
-    result = run_cli("demo", "--no-tui", cwd=tmp_path)
+    # The agents alone (the demo's tasks have a test of their own below).
+    result = run_cli("demo", "--no-tui", "--no-tasks", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     repo = data_dir() / "demo-repo"
     assert "3 demo agent(s) started" in result.stdout and str(repo) in result.stdout
@@ -21,7 +22,7 @@ def test_demo_sets_up_a_sample_repo_with_working_agents(tmp_path: Path) -> None:
     assert sorted(a.name for a in ws.agents()) == ["add-caching", "fix-parser", "write-docs"]
     assert ws.settings.workspace.default_preset == "demo"
     wait_for(lambda: ws.refresh() and all(a.status != Status.STARTING for a in ws.agents()), 30)
-    again = run_cli("demo", "--no-tui", cwd=tmp_path)
+    again = run_cli("demo", "--no-tui", "--no-tasks", cwd=tmp_path)
     assert "0 demo agent(s) started" in again.stdout  # the same agents, still there
 
 
