@@ -66,13 +66,13 @@ class Fleet:
 
 
 def write_fleet_config(max_agents: int = 5, extra: str = "", default: str = "oneshot",
-                       poll_interval: float = 1.0, tasks: str = "") -> None:
+                       poll_interval: float = 1.0, tasks: str = "", workspace: str = "") -> None:
     """The person's config: scripted presets `oneshot` (one step per run) and `repl` (one
     step per message), the autopilot looking every 0.2 s."""
     write_user_config(f"""[workspace]
 default_preset = "{default}"
 poll_interval = {poll_interval}
-[merge]
+{workspace}[merge]
 cleanup = "never"
 [tasks]
 max_agents = {max_agents}

@@ -6,7 +6,8 @@
 What each step does comes from $SCRIPT_PLAN (a JSON file): {"t1": ["write:a.txt:41",
 "write:a.txt:42"], ...}, the task's steps in order, one per attempt (the last repeats):
 `write:PATH:TEXT` writes and commits a file, `nothing` changes nothing, `sleep:N` works for N
-seconds first, `fail:REASON` runs `workspace task fail`, `done` runs `workspace task done`
+seconds first, `crash:N` exits with status N, `fail:REASON` runs `workspace task fail`, `done`
+runs `workspace task done`
 (several joined with `+`). Every step appends `start`/`end` lines with times to $SCRIPT_LOG,
 so a test can tell how many agents worked at once. Standard library only."""
 
@@ -47,6 +48,9 @@ def run_step(number: int) -> None:
             Path(path).write_text(text + "\n")
             subprocess.run(["git", "add", "-A"], check=True)
             subprocess.run(["git", "commit", "-qm", f"step {number}: {path}"], check=True)
+        elif kind == "crash":
+            log("end")
+            sys.exit(int(rest or "3"))
         elif kind in ("fail", "done"):
             args = ["task", kind] + (["--reason", rest] if kind == "fail" else [])
             subprocess.run([sys.executable, "-m", "workspace", *args], check=True)
