@@ -7,7 +7,7 @@ What each step does comes from $SCRIPT_PLAN (a JSON file): {"t1": ["write:a.txt:
 "write:a.txt:42"], ...}, the task's steps in order, one per attempt (the last repeats):
 `write:PATH:TEXT` writes and commits a file, `nothing` changes nothing, `sleep:N` works for N
 seconds first, `crash:N` exits with status N, `fail:REASON` runs `workspace task fail`, `done`
-runs `workspace task done`
+runs `workspace task done`, `verdict:approve|reject:REASON` gives a judge's verdict
 (several joined with `+`). Every step appends `start`/`end` lines with times to $SCRIPT_LOG,
 so a test can tell how many agents worked at once. Standard library only."""
 
@@ -30,8 +30,12 @@ def log(what: str) -> None:
 
 
 def steps() -> list[str]:
+    """The task's steps; a judge (WORKSPACE_ROLE=judge) has its own, under "<task>:judge"."""
     plan = json.loads(Path(os.environ["SCRIPT_PLAN"]).read_text())
-    return list(plan.get(os.environ.get("WORKSPACE_TASK", ""), ["nothing"]))
+    key = os.environ.get("WORKSPACE_TASK", "")
+    if os.environ.get("WORKSPACE_ROLE") == "judge":
+        key += ":judge"
+    return list(plan.get(key, ["nothing"]))
 
 
 def run_step(number: int) -> None:
@@ -51,6 +55,10 @@ def run_step(number: int) -> None:
         elif kind == "crash":
             log("end")
             sys.exit(int(rest or "3"))
+        elif kind == "verdict":
+            verdict, _, reason = rest.partition(":")
+            subprocess.run([sys.executable, "-m", "workspace", "task", "verdict", verdict,
+                            "--reason", reason], check=True)
         elif kind in ("fail", "done"):
             args = ["task", kind] + (["--reason", rest] if kind == "fail" else [])
             subprocess.run([sys.executable, "-m", "workspace", *args], check=True)
@@ -58,7 +66,11 @@ def run_step(number: int) -> None:
 
 
 def attempt_of(prompt: str) -> int:
-    """0 for a first prompt; a fresh attempt's prompt says `(attempt N of M`."""
+    """0 for a first prompt; a fresh attempt's prompt says `(attempt N of M`; a judge's
+    prompt names the attempt it reviews (`(attempt N)`)."""
+    judged = "holds the worker's work (attempt "
+    if judged in prompt:
+        return int(prompt.split(judged, 1)[1].split(")", 1)[0]) - 1
     marker = "(attempt "
     if marker in prompt:
         return int(prompt.split(marker, 1)[1].split(" ", 1)[0]) - 1

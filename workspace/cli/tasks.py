@@ -26,7 +26,7 @@ STATES = ("proposed", "queued", "running", "checking", "review", "merging", "mer
 
 def register(sub: Subparsers) -> None:
     task = add_verb(sub, "task", _no_verb, "tasks for the autopilot: add, ls, show, edit, "
-                    "approve, cancel, retry, import, done, fail")
+                    "approve, cancel, retry, import, verdict, done, fail")
     verbs = task.add_subparsers(dest="task_verb", metavar="VERB", parser_class=Parser)
 
     p = add_verb(verbs, "add", add, "file a task; prints its id")
@@ -57,6 +57,11 @@ def register(sub: Subparsers) -> None:
     p = add_verb(verbs, "import", import_, "file the tasks of a Markdown checklist or TOML file")
     p.add_argument("file")
 
+    p = add_verb(verbs, "verdict", verdict, "(for a task's judge) approve or reject its work")
+    p.add_argument("id", nargs="?", help="default: $WORKSPACE_TASK")
+    p.add_argument("verdict", choices=("approve", "reject"))
+    p.add_argument("--reason", required=True, help="why; a rejection's reason goes to the worker")
+
     p = add_verb(verbs, "done", done, "(for an agent) my task is done: run its check now")
     p.add_argument("id", nargs="?", help="default: $WORKSPACE_TASK")
     p = add_verb(verbs, "fail", fail, "(for an agent) I cannot do my task: say why")
@@ -84,6 +89,10 @@ def _spec_options(p: Parser, adding: bool) -> None:
     p.add_argument("--priority", type=int, help="higher starts first (default 0)")
     p.add_argument("--unattended", action=argparse.BooleanOptionalAction, default=None,
                    help="run the preset's own unattended flags (its unattended_args)")
+    judge = p.add_mutually_exclusive_group()
+    judge.add_argument("--review", metavar="PRESET", help="after the check passes, an agent of "
+                       "this preset judges the work (default: [tasks] review_preset)")
+    judge.add_argument("--no-review", action="store_true", help="no judge for this task")
 
 
 def _no_verb(args: argparse.Namespace) -> int:
@@ -121,6 +130,10 @@ def _changes(args: argparse.Namespace) -> dict[str, object]:
             out[field] = value
     if args.after is not None:
         out["after"] = tuple(args.after)
+    if args.no_review:
+        out["review"] = ""
+    elif args.review is not None:
+        out["review"] = args.review
     if args.loop:
         out["loop"] = LoopMode(args.loop)
     if args.merge:
@@ -231,6 +244,12 @@ def import_(args: argparse.Namespace) -> int:
     for task in tasks:
         print(task.id)
     print(f"filed {fmt.plural(len(tasks), 'task')}", file=sys.stderr)
+    return 0
+
+
+def verdict(args: argparse.Namespace) -> int:
+    task = open_workspace(args).give_verdict(args.id, args.verdict, args.reason)
+    print(f"{task.id}: {args.verdict} recorded")
     return 0
 
 

@@ -124,11 +124,13 @@ class Agents:
 
     def spawn(self, name: str, preset: str | None = None, base: str | None = None,
               prompt: str = "", budget_usd: float | None = None, task_id: str | None = None,
-              unattended: bool = False) -> Agent:
+              unattended: bool = False, start_at: str | None = None, role: str = "") -> Agent:
         """Create the worktree, branch and tmux session of a new agent and start it. Returns
         once the session exists; a first prompt that cannot go on the command line is typed in
         by the poller when the agent is ready. `task_id`: the task it works on (the autopilot's
-        agents); `unattended`: with the preset's own unattended flags (tasks that opt in)."""
+        agents); `unattended`: with the preset's own unattended flags (tasks that opt in);
+        `start_at`: the commit its branch starts at (default: base's tip); `role`: "judge" for
+        a task's reviewer, whose branch is never merged."""
         ctx = self.ctx
         with ctx.lock:
             preset = preset or ctx.settings.workspace.default_preset
@@ -143,14 +145,16 @@ class Agents:
             )
             paths = ctx.paths(agent.id)
             with hold_lock(paths.dir / SPAWN_LOCK):
-                ctx.store.insert_agent(agent, initial_state(agent.created_at), {})
+                ctx.store.insert_agent(agent, initial_state(agent.created_at),
+                                       {"role": role} if role else {})
                 made_worktree = False
                 try:
                     # Recorded before it exists: if this process dies inside `git worktree add`,
                     # what git leaves is still known to be ours.
                     ctx.store.record_worktree(agent.worktree, agent.branch, name)
                     made_worktree = True
-                    ctx.repo.add_worktree(Path(agent.worktree), agent.branch, base_sha)
+                    ctx.repo.add_worktree(Path(agent.worktree), agent.branch,
+                                          start_at or base_sha)
                     on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
                     launch = LaunchContext(agent.id, name, Path(agent.worktree), paths, spec,
                                            prompt if on_argv else "")
@@ -161,7 +165,7 @@ class Agents:
                         agent.id, pane_id=pane_id, session_id=plan.session_id,
                         spawn_complete=1,
                         launch={"pending_prompt": "" if plan.prompt_on_argv else prompt,
-                                "argv": plan.argv, "unattended": unattended},
+                                "argv": plan.argv, "unattended": unattended, "role": role},
                     )
                 except BaseException as exc:
                     self._undo_spawn(agent, made_worktree)
@@ -195,6 +199,9 @@ class Agents:
             "WORKSPACE_STATE_DIR": str(self.ctx.state_dir),
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         }
+        role = self.ctx.store.launch_of(agent.id).get("role")
+        if isinstance(role, str) and role:
+            env["WORKSPACE_ROLE"] = role  # the CLI refuses a judge's merges and approvals
         if agent.task_id:
             # The agent reports on its task through the CLI (workspace task done/fail) and
             # may keep notes for its next attempt outside its worktree.

@@ -25,6 +25,7 @@ from workspace.adapters.repo_trust import GATE, WORKTREE_ROOT, RepoTrust
 from workspace.adapters.store import WorktreeRecord
 from workspace.adapters.themes import ThemeFile, theme_files
 from workspace.core.agent import Agent, DiffStat
+from workspace.core.errors import UsageError
 from workspace.core.names import suggest_name
 from workspace.core.review.diff import BRANCH, Diff
 from workspace.core.review.mergetree import MergeTreeResult
@@ -52,7 +53,7 @@ from workspace.service.pulls import PrPlan, PrResult, PullRequests
 from workspace.service.reconcile import Reconciler, ReconcileReport
 from workspace.service.review import Review
 from workspace.service.tasks.autopilot import Autopilot
-from workspace.service.tasks.board import TaskBoard
+from workspace.service.tasks.board import JUDGE, TaskBoard, refuse_judge
 from workspace.service.tasks.process import AutopilotProcess, AutopilotStatus
 
 
@@ -247,11 +248,18 @@ class Workspace:
               cleanup: bool | None = None, message: str | None = None,
               commit_wip: bool = False, wait: float = DEFAULT_LOCK_WAIT,
               on_step: StepCallback | None = None) -> MergeResult:
+        self._refuse_judges(name)
         if gate:
             self.ctx.check_trusted(GATE)
         return self.merger.merge(name, strategy=strategy, gate=gate, cleanup=cleanup,
                                  message=message, commit_wip=commit_wip, wait=wait,
                                  on_step=on_step)
+
+    def _refuse_judges(self, name: str) -> None:
+        """A task's judge never changes base: not from its own shell, not its own branch."""
+        refuse_judge("merge")
+        if self.ctx.store.launch_of(self.ctx.agent(name).id).get("role") == JUDGE:
+            raise UsageError(f"{name} is a task's judge: its branch is never merged")
 
     def cleanup_merged(self, name: str) -> CleanupReport:
         return self.merger.cleanup_merged(name)
@@ -266,6 +274,8 @@ class Workspace:
                     cleanup: bool | None = None, commit_wip: bool = False,
                     wait: float = DEFAULT_LOCK_WAIT,
                     on_progress: Callable[[QueueState], None] | None = None) -> QueueReport:
+        for name in names:
+            self._refuse_judges(name)
         if gate:
             self.ctx.check_trusted(GATE)
         return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
@@ -340,6 +350,9 @@ class Workspace:
 
     def report_fail(self, task_id: str | None, reason: str) -> Task:
         return self.board.report_fail(task_id, reason)
+
+    def give_verdict(self, task_id: str | None, verdict: str, reason: str) -> Task:
+        return self.board.verdict(task_id, verdict, reason)
 
     def task_events(self, task_id: str) -> list[tuple[int, str, float, str, str]]:
         return self.ctx.store.tasks.events(self.board.get(task_id).id)

@@ -37,7 +37,8 @@ def _spec(text: str) -> TaskSpec:
         loop=LoopMode(data.get("loop", LoopMode.CONTINUE)),
         merge=MergeMode(data.get("merge", MergeMode.REVIEW)),
         budget_usd=data.get("budget_usd"), priority=int(data.get("priority", 0)),
-        unattended=bool(data.get("unattended", False)),
+        unattended=bool(data.get("unattended", False)), review=data.get("review"),
+        kind=str(data.get("kind", "work")),
     )
 
 

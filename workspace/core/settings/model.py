@@ -154,6 +154,13 @@ class TasksSettings:
     interval: Annotated[float, Spec(
         "Seconds between the autopilot's looks at agents and tasks.", above=0,
         most=60)] = 0.5
+    review_preset: Annotated[str, Spec(
+        "A preset whose agent judges every task whose check passed (a reviewer answering\n"
+        "with `workspace task verdict`); \"\" = no judge. Per task: --review P, --no-review.")
+        ] = ""
+    review_timeout: Annotated[float, Spec(
+        "Seconds the judge may take; then the task waits for your review.", above=0,
+        most=_DAY)] = 900.0
 
 
 SettingValue = str | int | float | bool | tuple[str, ...] | tuple[tuple[str, str], ...]

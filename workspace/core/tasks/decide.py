@@ -45,6 +45,7 @@ class Limits:
     daily_budget_usd: float | None = None
     spent_today_usd: float = 0.0
     crash_restarts: int = 2
+    review_timeout: float = 900.0
 
     @property
     def over_daily_budget(self) -> bool:
@@ -104,7 +105,22 @@ class Merge:
     task: str
 
 
-Action = Dispatch | RunCheck | Restart | Nudge | Pause | Note | Busy | Finish | Merge
+@dataclass(frozen=True)
+class Judge:
+    """Start the task's judge (its check passed and it has a review preset)."""
+
+    task: str
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The judge answered: carry its verdict out."""
+
+    task: str
+
+
+Action = (Dispatch | RunCheck | Restart | Nudge | Pause | Note | Busy | Finish | Merge | Judge
+          | Judged)
 
 
 def turn_ended(state: StatusState, status: Status, attempt: Attempt, now: float) -> bool:
@@ -142,8 +158,7 @@ def decide(tasks: list[Task], agents: Mapping[str, AgentView], limits: Limits, n
     for task in active:
         if task.id in in_flight:
             continue
-        agent = agents.get(task.agent or "")
-        actions.extend(_look_after(task, agent, limits, now))
+        actions.extend(_look_after(task, agents, limits, now))
     # Start what is ready, within the caps and budgets.
     if limits.over_daily_budget:
         return actions
@@ -170,13 +185,41 @@ def decide(tasks: list[Task], agents: Mapping[str, AgentView], limits: Limits, n
     return actions
 
 
-def _look_after(task: Task, agent: AgentView | None, limits: Limits,
+def _judging(task: Task, attempt: Attempt, judge: AgentView | None, limits: Limits,
+             now: float) -> list[Action]:
+    """The check passed; a reviewer agent judges it and answers with `task verdict`."""
+    if attempt.verdict:
+        return [Judged(task.id)]
+    if not attempt.review_started_at:
+        return [Judge(task.id)]  # decided, not started yet (or the autopilot died meanwhile)
+    yours = "; review it yourself (workspace task approve, or retry)"
+    if judge is None:
+        return [Finish(task.id, TaskState.REVIEW, f"its judge {attempt.reviewer} is gone{yours}")]
+    if now - attempt.review_started_at > limits.review_timeout:
+        return [Finish(task.id, TaskState.REVIEW,
+                       f"its judge {judge.name} gave no verdict within "
+                       f"{limits.review_timeout:g}s{yours}")]
+    asked = Attempt(attempt.number, judge.name, attempt.review_started_at, launched=True)
+    if judge.status == Status.CRASHED or turn_ended(judge.state, judge.status, asked, now):
+        return [Finish(task.id, TaskState.REVIEW,
+                       f"its judge {judge.name} ended without a verdict{yours}")]
+    if judge.status == Status.NEEDS_PERMISSION:
+        return [Note(task.id, f"its judge {judge.name} asks permission: "
+                              f"{judge.state.reason or 'see its pane'}")]
+    return []
+
+
+def _look_after(task: Task, agents: Mapping[str, AgentView], limits: Limits,
                 now: float) -> list[Action]:
+    agent = agents.get(task.agent or "")
     if task.state == TaskState.MERGING:
         if agent is not None and agent.status == Status.MERGED:
             return [Finish(task.id, TaskState.MERGED)]
         return [Merge(task.id)]
     if task.state == TaskState.CHECKING:
+        current = task.current
+        if current is not None and current.reviewer:
+            return _judging(task, current, agents.get(current.reviewer), limits, now)
         return [RunCheck(task.id)]  # a check whose autopilot died: run it again
     attempt = task.current
     if attempt is None or not attempt.launched:

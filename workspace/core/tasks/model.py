@@ -57,6 +57,8 @@ class Outcome(StrEnum):
     NO_PROGRESS = "no_progress"
     """Same tree and the same failure as the attempt before."""
     GATE_FAILED = "gate_failed"
+    REJECTED = "rejected"
+    """The check passed; the judge (a reviewer agent) rejected it, with a reason."""
     CONFLICT = "conflict"
     """Its work conflicted with base when it was to merge."""
     CANCELLED = "cancelled"
@@ -99,6 +101,12 @@ class Attempt:
     reported: str = ""
     """What the agent said of its own attempt (`workspace task done` / `fail`): "done",
     "fail", or ""."""
+    reviewer: str = ""
+    """The judge's agent, once the check passed and the task has a review preset."""
+    review_started_at: float = 0.0
+    verdict: str = ""
+    """The judge's answer: "approve", "reject", or "" (none yet)."""
+    verdict_reason: str = ""
 
     @property
     def done(self) -> bool:
@@ -131,6 +139,10 @@ class TaskSpec:
     priority: int = 0
     unattended: bool = False
     """Run the preset's own unattended flags (its `unattended_args`), opted into per task."""
+    review: str | None = None
+    """The judge's preset: None for [tasks] review_preset, "" for no judge."""
+    kind: str = "work"
+    """"work", or "plan": worked by a planner that files the tasks of this part of a plan."""
 
 
 @dataclass(frozen=True)
@@ -188,14 +200,26 @@ class Task:
             "after": list(s.after), "preset": s.preset, "base": s.base, "agent": self.agent,
             "attempts": self.attempts_used, "max_attempts": s.max_attempts, "check": s.check,
             "loop": str(s.loop), "merge": str(s.merge), "budget_usd": s.budget_usd,
-            "priority": s.priority, "unattended": s.unattended, "cost_usd": self.cost_usd,
+            "priority": s.priority, "unattended": s.unattended, "review": s.review,
+            "kind": s.kind, "verdict": self.verdict, "cost_usd": self.cost_usd,
             "created_by": self.created_by, "plan": self.plan, "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+
+    @property
+    def verdict(self) -> dict[str, str] | None:
+        """The judge's last verdict on this task: {verdict, reason, reviewer}."""
+        judged = next((a for a in reversed(self.attempts) if a.verdict), None)
+        if judged is None:
+            return None
+        return {"verdict": judged.verdict, "reason": judged.verdict_reason,
+                "reviewer": judged.reviewer, "attempt": str(judged.number)}
 
     def attempts_json(self) -> list[dict[str, object]]:
         return [{"number": a.number, "agent": a.agent, "started_at": a.started_at,
                  "ended_at": a.ended_at, "cost_usd": a.cost_usd, "check_exit": a.check_exit,
                  "check_tail": a.check_tail, "tree": a.tree,
-                 "outcome": str(a.outcome) if a.outcome else None, "note": a.note}
+                 "outcome": str(a.outcome) if a.outcome else None, "note": a.note,
+                 "reviewer": a.reviewer or None, "verdict": a.verdict or None,
+                 "verdict_reason": a.verdict_reason or None}
                 for a in self.attempts]

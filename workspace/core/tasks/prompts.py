@@ -67,3 +67,23 @@ def continue_message(task: Task, last: Attempt) -> str:
 def nudge_message(task: Task) -> str:
     return (f"You have been quiet for a while on task {task.id}. If something blocks you, say "
             f"what and end your turn, or run `workspace task fail {task.id} --reason \"why\"`.")
+
+
+def judge_prompt(task: Task, attempt: Attempt, base: str, changes: str) -> str:
+    """For the reviewer agent: the spec, what changed, the check's result, and how to answer.
+    Its worktree is a copy of the worker's at the end of the attempt; nothing it does there is
+    merged."""
+    shown = _tail(attempt.check_tail)
+    check = (f"The check `{task.spec.check}` passed." if task.spec.check else
+             "The task has no check of its own.")
+    output = f" Its output ends with:\n\n```\n{shown}\n```" if shown else ""
+    return (f"You review task {task.id}: {task.title}\n\n"
+            f"The spec, as the worker was given it:\n\n{task.spec.prompt.strip() or task.title}"
+            f"\n\nYour worktree holds the worker's work (attempt {attempt.number}); compare it "
+            f"with `git diff {base}...HEAD` and read what you need. Changes: {changes}\n\n"
+            f"{check}{output}\n\n"
+            "Judge whether it does what the spec asks, correctly and completely. Then answer, "
+            f"once, with `workspace task verdict {task.id} approve --reason \"...\"` or "
+            f"`workspace task verdict {task.id} reject --reason \"what is wrong, what to "
+            "change\"`, and end your turn. Your reason for a rejection is what the worker gets.\n")
+

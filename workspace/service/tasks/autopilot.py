@@ -26,6 +26,8 @@ from workspace.core.tasks.decide import (
     Busy,
     Dispatch,
     Finish,
+    Judge,
+    Judged,
     Limits,
     Merge,
     Note,
@@ -36,7 +38,7 @@ from workspace.core.tasks.decide import (
     after_check,
     decide,
 )
-from workspace.core.tasks.model import CONFLICT_UNRESOLVED, Attempt, LoopMode, Outcome, Task
+from workspace.core.tasks.model import Attempt, LoopMode, Outcome, Task
 from workspace.core.tasks.model import TaskState as S
 from workspace.core.tasks.prompts import (
     continue_message,
@@ -46,15 +48,16 @@ from workspace.core.tasks.prompts import (
 )
 from workspace.service.agents import Agents
 from workspace.service.context import Context
-from workspace.service.merge import GateFailed, MergeBusy, MergeConflict, Merger, NothingToMerge
+from workspace.service.merge import Merger
 from workspace.service.messaging import Messenger
 from workspace.service.review import Review
-from workspace.service.tasks.checks import run_check
+from workspace.service.tasks.checks import Say, run_check
+from workspace.service.tasks.judging import Judging
+from workspace.service.tasks.landing import Landing
 
 MERGE_RETRY = 15.0
 """Seconds between tries of a merge that was refused for a reason that may pass."""
 
-Say = Callable[[str], None]
 
 
 class Autopilot:
@@ -68,6 +71,10 @@ class Autopilot:
         self.say: Say = say or (lambda _: None)
         self._jobs: dict[str, threading.Thread] = {}
         self._merge_tried: dict[str, float] = {}
+        # Their lines go through self.say, which the foreground autopilot sets later.
+        self.judging = Judging(ctx, agents, lambda line: self.say(line))
+        self.landing = Landing(ctx, agents, merger, review, lambda line: self.say(line),
+                               self._note)
 
     # -- one look -------------------------------------------------------------------------
 
@@ -77,6 +84,10 @@ class Autopilot:
         by_name = {a.name: a for a in self.ctx.store.agents()}
         views = {t.agent: self._view(by_name[t.agent]) for t in tasks
                  if t.agent in by_name and t.state.active}
+        for t in tasks:  # judges at work
+            judge = t.current.reviewer if t.current is not None else ""
+            if judge in by_name and t.state == S.CHECKING:
+                views[judge] = self._view(by_name[judge])
         actions = decide(tasks, views, self._limits(now), now, self.in_flight())
         by_id = {t.id: t for t in tasks}
         for action in actions:
@@ -91,6 +102,10 @@ class Autopilot:
 
     def in_flight(self) -> frozenset[str]:
         return frozenset(k for k, job in self._jobs.items() if job.is_alive())
+
+    def merge_now(self, task: Task) -> Task:
+        """Merge a task the person approved, here and now (no autopilot needs to run)."""
+        return self.landing.merge_now(task)
 
     def wait(self, timeout: float | None = None) -> None:
         """Let the checks and merges under way finish."""
@@ -114,6 +129,7 @@ class Autopilot:
             daily_budget_usd=daily if daily > 0 else None,
             spent_today_usd=self.ctx.store.spent_since(midnight) if daily > 0 else 0.0,
             crash_restarts=settings.tasks.crash_restarts,
+            review_timeout=settings.tasks.review_timeout,
         )
 
     def _do(self, action: Action, task: Task, agent: Agent | None) -> None:
@@ -123,10 +139,14 @@ class Autopilot:
                 self._dispatch(task, agent)
             case RunCheck():
                 self._start_job(task, self._check)
+            case Judge():
+                self._start_job(task, self.judging.start)
+            case Judged():
+                self.judging.judged(task)
             case Merge():
                 if time.time() - self._merge_tried.get(task.id, 0.0) >= MERGE_RETRY:
                     self._merge_tried[task.id] = time.time()
-                    self._start_job(task, self._merge)
+                    self._start_job(task, self.landing.merge)
             case Restart():
                 current = task.current
                 assert current is not None and agent is not None
@@ -266,6 +286,15 @@ class Autopilot:
                           check_tail=tail, tree=tree, note=note or current.note,
                           outcome=Outcome.PASSED if passed else Outcome.FAILED)
         fresh = self.ctx.store.tasks.get(task.id) or task
+        judge = self.judging.preset(fresh)
+        if passed and judge:
+            # Passed its check: a judge looks before it merges or waits for the person.
+            checked = replace(checked, outcome=None, reviewer=self.judging.name_for(fresh))
+            tasks.put_attempt(task.id, checked, state=S.CHECKING, event="checked",
+                              detail="exit 0", reason=f"check passed; its judge "
+                              f"{checked.reviewer} ({judge}) looks at it")
+            self.say(f"{task.id}: check passed -> judged by {checked.reviewer}")
+            return
         attempts = tuple(checked if a.number == checked.number else a for a in fresh.attempts)
         nxt = after_check(replace(fresh, attempts=attempts), checked, passed)
         if nxt.state == S.FAILED and not passed and "no progress" in nxt.reason:
@@ -276,92 +305,6 @@ class Autopilot:
             f"failed ({note})"
         self.say(f"{task.id}: check {verdict} -> {nxt.state}"
                  + (f": {nxt.reason}" if nxt.reason else ""))
-
-    # -- merging --------------------------------------------------------------------------
-
-    def merge_now(self, task: Task) -> Task:
-        """Merge a task the person approved, here and now (no autopilot needs to run)."""
-        self._merge(task)
-        found = self.ctx.store.tasks.get(task.id)
-        assert found is not None
-        return found
-
-    def _merge(self, task: Task) -> None:
-        tasks = self.ctx.store.tasks
-        name = task.agent or ""
-        agent = self.ctx.store.agent_by_name(name)
-        if agent is None:
-            tasks.update(task.id, state=S.FAILED, reason=f"its agent {name} is gone before "
-                         "merging; 'workspace task retry' starts again", event="failed")
-            return
-        try:
-            result = self._merger.merge(name, gate=True, commit_wip=True,
-                                        cleanup=self.ctx.settings.tasks.cleanup, wait=30)
-        except NothingToMerge as exc:
-            tasks.update(task.id, state=S.MERGED, reason=f"nothing to merge: {exc}",
-                         event="merged", detail="nothing to merge")
-            return
-        except MergeBusy as exc:
-            self._note(task, f"waiting to merge: {exc}")
-            return
-        except MergeConflict as exc:
-            self._conflict(task, exc)
-            return
-        except GateFailed as exc:
-            self._gate_failed(task, exc)
-            return
-        except UsageError as exc:
-            # Refused for a reason the person must fix (their checkout, base, git itself):
-            # theirs to decide, so it waits in review rather than being retried blindly.
-            tasks.update(task.id, state=S.REVIEW, event="merge_refused", detail=str(exc),
-                         reason=f"merge refused: {exc}; fix it, then 'workspace task approve "
-                                f"{task.id}'")
-            self.say(f"{task.id}: merge refused -> review: {exc}")
-            return
-        tasks.update(task.id, state=S.MERGED, reason=result.summary(), event="merged",
-                     detail=result.new_base)
-        self.say(f"{task.id}: {result.summary()}")
-
-    def _last_done(self, task: Task) -> Attempt | None:
-        return next((a for a in reversed(task.attempts) if a.done), None)
-
-    def _gate_failed(self, task: Task, exc: GateFailed) -> None:
-        """The merge gate is the last check: its failure is an attempt's failure."""
-        last = self._last_done(task)
-        if last is None:
-            return
-        failed = replace(last, outcome=Outcome.GATE_FAILED, check_exit=exc.gate.returncode,
-                         check_tail=exc.gate.output[-8000:], note=str(exc).split(";")[0])
-        attempts = tuple(failed if a.number == last.number else a for a in task.attempts)
-        nxt = after_check(replace(task, attempts=attempts), failed, False)
-        self.ctx.store.tasks.put_attempt(task.id, failed, state=nxt.state, reason=nxt.reason,
-                                         event="gate_failed", detail=str(exc))
-        self.say(f"{task.id}: the merge gate failed -> {nxt.state}")
-
-    def _conflict(self, task: Task, exc: MergeConflict) -> None:
-        """Base moved on under the task: its agent is asked to rebase (an attempt), and the
-        task merges again once its check passes on the rebased work."""
-        tasks = self.ctx.store.tasks
-        used = task.attempts_used
-        if used >= task.spec.max_attempts:
-            tasks.update(task.id, state=S.FAILED, event="failed",
-                         reason=f"{CONFLICT_UNRESOLVED}: {exc.result.describe(limit=3)}")
-            return
-        name = task.agent or ""
-        number = len(task.attempts) + 1
-        agent = self.ctx.store.agent_by_name(name)
-        started = Attempt(number, name, time.time(), launched=False,
-                          cost_at_start=(agent.cost_usd or 0.0) if agent else 0.0)
-        reason = f"asked to rebase onto {exc.base}: conflicts in {exc.result.describe(limit=3)}"
-        tasks.put_attempt(task.id, started, state=S.RUNNING, reason=reason, event="conflict",
-                          detail=exc.result.describe())
-        if agent is not None and not agent.status.ended:
-            self._review.ask_to_rebase(name)
-        else:
-            self._agents.relaunch_fresh(name, f"{task.title}: {reason}. Rebase your branch onto "
-                                              f"{exc.base}, resolve the conflicts, commit.")
-        tasks.put_attempt(task.id, replace(started, launched=True))
-        self.say(f"{task.id}: {reason}")
 
 
 def _read(path: Path) -> str:

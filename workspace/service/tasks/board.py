@@ -18,6 +18,14 @@ from workspace.core.tasks.model import Outcome, Task, TaskSpec, TaskState
 from workspace.service.context import Context
 
 PERSON = "person"
+JUDGE = "judge"
+
+
+def refuse_judge(what: str) -> None:
+    """A task's judge reviews; it never changes base or approves work, whatever it runs."""
+    if os.environ.get("WORKSPACE_ROLE") == JUDGE:
+        raise UsageError(f"a judge cannot {what}; answer with 'workspace task verdict ID "
+                         "approve|reject --reason TEXT'")
 SHELL_WORDS = frozenset({"cd", "test", "[", "true", "false", "exit", "export", "set", ".",
                          "source", "command", "exec", "env", "!"})
 
@@ -89,6 +97,8 @@ class TaskBoard:
             raise UsageError("--budget must be more than 0 (USD)")
         if spec.check:
             self._check_runnable(spec.check)
+        if spec.review:
+            self.ctx.preset(spec.review)
         after = check_after(task_id, spec.after, self._edges())
         return replace(spec, title=title, after=after)
 
@@ -143,6 +153,7 @@ class TaskBoard:
 
     def approve(self, task_id: str) -> Task:
         """A proposed task may run (queued); a task in review may merge (merging)."""
+        refuse_judge("approve a task")
         task = self.get(task_id)
         if task.state == TaskState.PROPOSED:
             self.ctx.store.tasks.update(task.id, state=TaskState.QUEUED, reason="",
@@ -202,6 +213,32 @@ class TaskBoard:
         self.ctx.store.tasks.put_attempt(
             task.id, replace(current, reported="fail", note=f"The agent reported: {reason}"),
             event="reported", detail=f"fail: {reason}")
+        return self.get(task.id)
+
+    def verdict(self, task_id: str | None, verdict: str, reason: str) -> Task:
+        """The judge's answer on a task whose check passed: approve or reject, with a reason
+        (a rejection's reason is what the worker is told). Only its judge, or the person,
+        may give it."""
+        if verdict not in ("approve", "reject"):
+            raise UsageError(f"the verdict is approve or reject, not {verdict!r}")
+        if not reason.strip():
+            raise UsageError("say why: --reason 'what is right, or what to change'")
+        wanted = task_id or os.environ.get("WORKSPACE_TASK", "")
+        if not wanted:
+            raise UsageError("which task? give its id (WORKSPACE_TASK is set for its judge)")
+        task = self.get(wanted)
+        current = task.current
+        if task.state != TaskState.CHECKING or current is None or not current.reviewer:
+            raise UsageError(f"{task.id} is not waiting for a verdict ({task.state})")
+        by = os.environ.get("WORKSPACE_AGENT", "")
+        if by and by != current.reviewer:
+            raise UsageError(f"only {task.id}'s judge ({current.reviewer}) or you can give its "
+                             f"verdict, not {by}")
+        if current.verdict:
+            raise UsageError(f"{task.id} already has a verdict ({current.verdict})")
+        self.ctx.store.tasks.put_attempt(
+            task.id, replace(current, verdict=verdict, verdict_reason=reason.strip()),
+            event="verdict", detail=f"{verdict}: {reason.strip()}")
         return self.get(task.id)
 
     def _own(self, task_id: str | None) -> Task:

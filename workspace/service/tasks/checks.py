@@ -3,6 +3,7 @@ worktree, with the task's id in WORKSPACE_TASK; nothing of the task's text is pu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from workspace.adapters import runner
 from workspace.core.tasks.model import Task
 from workspace.service.tasks.board import check_shell
 
+Say = Callable[[str], None]
+"""How the autopilot says what it did (the foreground autopilot prints it)."""
 TAIL_KEPT = 8000
 """Characters of the check's output kept with the attempt (its end)."""
 
