@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from workspace import __version__
-from workspace.cli import agents, autopilot, demo, doctor, review, tasks, trust, tui
+from workspace.cli import agents, autopilot, demo, doctor, plans, review, tasks, trust, tui
 from workspace.cli.common import Command, Parser
 from workspace.core.errors import UsageError
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     agents.register(sub)
     review.register(sub)
     tasks.register(sub)
+    plans.register(sub)
     autopilot.register(sub)
     doctor.register(sub)
     trust.register(sub)

@@ -51,6 +51,7 @@ def register(sub: Subparsers) -> None:
         ("approve", approve, "let a proposed task run, or merge a task in review"),
         ("cancel", cancel, "cancel a task (its agent and work are kept)"),
         ("retry", retry, "queue a failed or cancelled task again, with fresh attempts"),
+        ("delete", delete, "take a proposed task out (reviewing a plan)"),
     ):
         add_verb(verbs, name, command, text).add_argument("id")
 
@@ -89,6 +90,8 @@ def _spec_options(p: Parser, adding: bool) -> None:
     p.add_argument("--priority", type=int, help="higher starts first (default 0)")
     p.add_argument("--unattended", action=argparse.BooleanOptionalAction, default=None,
                    help="run the preset's own unattended flags (its unattended_args)")
+    p.add_argument("--kind", choices=("work", "plan"), help="plan: a planner breaks this part "
+                   "down into tasks of the same plan")
     judge = p.add_mutually_exclusive_group()
     judge.add_argument("--review", metavar="PRESET", help="after the check passes, an agent of "
                        "this preset judges the work (default: [tasks] review_preset)")
@@ -123,7 +126,8 @@ def _changes(args: argparse.Namespace) -> dict[str, object]:
     if getattr(args, "title", None) is not None:
         out["title"] = args.title
     simple = {"preset": "preset", "base": "base", "check": "check", "attempts": "max_attempts",
-              "budget": "budget_usd", "priority": "priority", "unattended": "unattended"}
+              "budget": "budget_usd", "priority": "priority", "unattended": "unattended",
+              "kind": "kind"}
     for option, field in simple.items():
         value = getattr(args, option)
         if value is not None:
@@ -236,6 +240,14 @@ def cancel(args: argparse.Namespace) -> int:
 def retry(args: argparse.Namespace) -> int:
     task = open_workspace(args).retry_task(args.id)
     print(f"{task.id} is {task.state} again")
+    return 0
+
+
+def delete(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    task = ws.task(args.id)
+    ws.delete_task(task.id)
+    print(f"deleted {task.id}")
     return 0
 
 

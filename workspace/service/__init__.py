@@ -23,6 +23,7 @@ from workspace.service.messaging import SendResult
 from workspace.service.poller import Snapshot
 from workspace.service.pulls import PrPlan, PrResult
 from workspace.service.reconcile import ReconcileReport
+from workspace.service.tasks.plans import PlanView
 from workspace.service.tasks.process import AutopilotStatus
 from workspace.service.workspace import Workspace
 
@@ -41,6 +42,7 @@ __all__ = [
     "MergeRefused",
     "MergeResult",
     "NothingToMerge",
+    "PlanView",
     "PrPlan",
     "PrResult",
     "QueueReport",

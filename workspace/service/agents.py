@@ -124,13 +124,15 @@ class Agents:
 
     def spawn(self, name: str, preset: str | None = None, base: str | None = None,
               prompt: str = "", budget_usd: float | None = None, task_id: str | None = None,
-              unattended: bool = False, start_at: str | None = None, role: str = "") -> Agent:
+              unattended: bool = False, start_at: str | None = None, role: str = "",
+              env: dict[str, str] | None = None) -> Agent:
         """Create the worktree, branch and tmux session of a new agent and start it. Returns
         once the session exists; a first prompt that cannot go on the command line is typed in
         by the poller when the agent is ready. `task_id`: the task it works on (the autopilot's
         agents); `unattended`: with the preset's own unattended flags (tasks that opt in);
         `start_at`: the commit its branch starts at (default: base's tip); `role`: "judge" for
-        a task's reviewer, whose branch is never merged."""
+        a task's reviewer, whose branch is never merged; `env`: more of its environment
+        (WORKSPACE_PLAN for a plan's planners and workers)."""
         ctx = self.ctx
         with ctx.lock:
             preset = preset or ctx.settings.workspace.default_preset
@@ -146,7 +148,7 @@ class Agents:
             paths = ctx.paths(agent.id)
             with hold_lock(paths.dir / SPAWN_LOCK):
                 ctx.store.insert_agent(agent, initial_state(agent.created_at),
-                                       {"role": role} if role else {})
+                                       {"role": role, "env": env or {}})
                 made_worktree = False
                 try:
                     # Recorded before it exists: if this process dies inside `git worktree add`,
@@ -165,7 +167,8 @@ class Agents:
                         agent.id, pane_id=pane_id, session_id=plan.session_id,
                         spawn_complete=1,
                         launch={"pending_prompt": "" if plan.prompt_on_argv else prompt,
-                                "argv": plan.argv, "unattended": unattended, "role": role},
+                                "argv": plan.argv, "unattended": unattended, "role": role,
+                                "env": env or {}},
                     )
                 except BaseException as exc:
                     self._undo_spawn(agent, made_worktree)
@@ -199,7 +202,11 @@ class Agents:
             "WORKSPACE_STATE_DIR": str(self.ctx.state_dir),
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         }
-        role = self.ctx.store.launch_of(agent.id).get("role")
+        launch = self.ctx.store.launch_of(agent.id)
+        extra = launch.get("env")
+        if isinstance(extra, dict):
+            env.update({str(k): str(v) for k, v in extra.items()})
+        role = launch.get("role")
         if isinstance(role, str) and role:
             env["WORKSPACE_ROLE"] = role  # the CLI refuses a judge's merges and approvals
         if agent.task_id:

@@ -32,7 +32,7 @@ from workspace.core.review.mergetree import MergeTreeResult
 from workspace.core.review.queue import QueueState
 from workspace.core.review.radar import Radar
 from workspace.core.settings import Settings
-from workspace.core.tasks.model import Task, TaskSpec, TaskState
+from workspace.core.tasks.model import Plan, Task, TaskSpec, TaskState
 from workspace.core.text import Cleaned
 from workspace.service.agents import Agents, KillReport
 from workspace.service.context import Context
@@ -54,6 +54,7 @@ from workspace.service.reconcile import Reconciler, ReconcileReport
 from workspace.service.review import Review
 from workspace.service.tasks.autopilot import Autopilot
 from workspace.service.tasks.board import JUDGE, TaskBoard, refuse_judge
+from workspace.service.tasks.plans import Planning, PlanView
 from workspace.service.tasks.process import AutopilotProcess, AutopilotStatus
 
 
@@ -76,6 +77,7 @@ class Workspace:
         self.pulls = PullRequests(ctx)
         self.board = TaskBoard(ctx)
         self.pilot = AutopilotProcess(ctx, self.new_autopilot, self.refresh, self.reconcile)
+        self.planning = Planning(ctx, self.lifecycle, self.messenger, self.board)
 
     def new_autopilot(self) -> Autopilot:
         return Autopilot(self.ctx, self.lifecycle, self.messenger, self.merger, self.review)
@@ -353,6 +355,29 @@ class Workspace:
 
     def give_verdict(self, task_id: str | None, verdict: str, reason: str) -> Task:
         return self.board.verdict(task_id, verdict, reason)
+
+    def delete_task(self, task_id: str) -> None:
+        self.board.delete(task_id)
+
+    # -- plans ----------------------------------------------------------------------------
+
+    def start_plan(self, goal: str, preset: str | None = None) -> Plan:
+        return self.planning.create(goal, preset)
+
+    def plans(self) -> list[PlanView]:
+        return self.planning.views()
+
+    def plan(self, plan_id: str) -> PlanView:
+        return self.planning.view(plan_id)
+
+    def approve_plan(self, plan_id: str, auto_subplans: bool = False) -> PlanView:
+        return self.planning.approve(plan_id, auto_subplans)
+
+    def cancel_plan(self, plan_id: str) -> PlanView:
+        return self.planning.cancel(plan_id)
+
+    def ask_planner(self, plan_id: str, text: str) -> None:
+        self.planning.ask(plan_id, text)
 
     def task_events(self, task_id: str) -> list[tuple[int, str, float, str, str]]:
         return self.ctx.store.tasks.events(self.board.get(task_id).id)

@@ -90,6 +90,17 @@ MIGRATIONS: dict[int, str] = {
         data TEXT NOT NULL,
         PRIMARY KEY (task_id, number)
     );
+    CREATE TABLE plans (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        goal TEXT NOT NULL,
+        preset TEXT,
+        agent TEXT,
+        state TEXT NOT NULL,
+        auto_subplans INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
     CREATE TABLE task_events (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         task_id TEXT NOT NULL,
@@ -101,7 +112,7 @@ MIGRATIONS: dict[int, str] = {
     """,
 }
 """Version -> the SQL that brings a database from the version before it to that version.
-2: tasks, their attempts and events; agents know their task."""
+2: tasks, their attempts and events, plans; agents know their task."""
 
 
 class Database:

@@ -15,6 +15,8 @@ from workspace.core.tasks.model import (
     LoopMode,
     MergeMode,
     Outcome,
+    Plan,
+    PlanState,
     Task,
     TaskSpec,
     TaskState,
@@ -160,3 +162,44 @@ class TaskStore:
     def _event(db: sqlite3.Connection, task_id: str, kind: str, detail: str) -> None:
         db.execute("INSERT INTO task_events (task_id, at, kind, detail) VALUES (?,?,?,?)",
                    (task_id, time.time(), kind, detail))
+
+    # -- plans ----------------------------------------------------------------------------
+
+    def add_plan(self, goal: str, preset: str | None) -> Plan:
+        now = time.time()
+        with self.db.transaction() as db:
+            seq = int(db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM plans").fetchone()[0])
+            plan = Plan(f"p{seq}", goal, PlanState.PLANNING, preset, None, now, now)
+            db.execute("""INSERT INTO plans (id, seq, goal, preset, agent, state, created_at,
+                updated_at) VALUES (?,?,?,?,?,?,?,?)""",
+                       (plan.id, seq, goal, preset, None, str(plan.state), now, now))
+        return plan
+
+    def plan(self, plan_id: str) -> Plan | None:
+        row = self.db.connection.execute("SELECT * FROM plans WHERE id = ?",
+                                         (plan_id,)).fetchone()
+        return None if row is None else self._plan(row)
+
+    def plans(self) -> list[Plan]:
+        rows = self.db.connection.execute("SELECT * FROM plans ORDER BY seq").fetchall()
+        return [self._plan(row) for row in rows]
+
+    @staticmethod
+    def _plan(row: sqlite3.Row) -> Plan:
+        return Plan(row["id"], row["goal"], PlanState(row["state"]), row["preset"],
+                    row["agent"], row["created_at"], row["updated_at"],
+                    bool(row["auto_subplans"]))
+
+    def update_plan(self, plan_id: str, *, state: PlanState | None = None,
+                    agent: str | None = None, auto_subplans: bool | None = None) -> None:
+        values: dict[str, object] = {"updated_at": time.time()}
+        if state is not None:
+            values["state"] = str(state)
+        if agent is not None:
+            values["agent"] = agent
+        if auto_subplans is not None:
+            values["auto_subplans"] = int(auto_subplans)
+        columns = ", ".join(f"{k} = ?" for k in values)
+        with self.db.transaction() as db:
+            db.execute(f"UPDATE plans SET {columns} WHERE id = ?", (*values.values(), plan_id))
+

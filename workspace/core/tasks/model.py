@@ -223,3 +223,53 @@ class Task:
                  "reviewer": a.reviewer or None, "verdict": a.verdict or None,
                  "verdict_reason": a.verdict_reason or None}
                 for a in self.attempts]
+
+
+class PlanState(StrEnum):
+    PLANNING = "planning"
+    """Its planner is filing tasks."""
+    PROPOSED = "proposed"
+    """Its planner has finished its turn: the plan waits for the person's approval."""
+    APPROVED = "approved"
+    DONE = "done"
+    """Approved, and every task of it merged, failed or cancelled."""
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    goal: str
+    state: PlanState
+    """As recorded: planning until approved or cancelled (see `PlanView` for the rest)."""
+    preset: str | None
+    agent: str | None
+    """Its planner agent."""
+    created_at: float
+    updated_at: float
+    auto_subplans: bool = False
+    """Tasks that its sub-planners file are queued at once (the person allowed it)."""
+
+
+def plan_state(plan: Plan, tasks: list[Task], planner_busy: bool) -> PlanState:
+    """The plan's state as a person reads it: planning while its planner works, proposed
+    once it stops, done once approved and every task ended."""
+    if plan.state in (PlanState.CANCELLED,):
+        return plan.state
+    if plan.state == PlanState.APPROVED:
+        ended = bool(tasks) and all(t.state.ended for t in tasks)
+        return PlanState.DONE if ended else PlanState.APPROVED
+    return PlanState.PLANNING if planner_busy else PlanState.PROPOSED
+
+
+def plan_summary(tasks: list[Task]) -> str:
+    """Which tasks merged, failed and were cancelled, with cost and attempts."""
+    by_state: dict[str, list[str]] = {}
+    for task in tasks:
+        by_state.setdefault(str(task.state), []).append(task.id)
+    costs = [t.cost_usd for t in tasks if t.cost_usd is not None]
+    attempts = sum(t.attempts_used for t in tasks)
+    parts = [f"{state} {', '.join(ids)}" for state, ids in by_state.items()]
+    cost = f"${sum(costs):.2f}" if costs else "cost unknown"
+    return f"{'; '.join(parts) or 'no tasks'} · {attempts} attempts · {cost}"
+

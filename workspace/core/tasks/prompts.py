@@ -87,3 +87,24 @@ def judge_prompt(task: Task, attempt: Attempt, base: str, changes: str) -> str:
             f"`workspace task verdict {task.id} reject --reason \"what is wrong, what to "
             "change\"`, and end your turn. Your reason for a rejection is what the worker gets.\n")
 
+
+def planner_prompt(goal: str, plan_id: str, part: Task | None = None) -> str:
+    """For a planner agent: explore, then file the plan's tasks with the CLI. `part`: the task
+    a sub-planner plans (its prompt is the part of the goal it breaks down)."""
+    what = (f"You plan part of plan {plan_id}: task {part.id}, {part.title}.\n\n"
+            f"{part.spec.prompt.strip() or part.title}" if part else
+            f"You plan the work for this goal (plan {plan_id}):\n\n{goal.strip()}")
+    return (f"{what}\n\n"
+            "Explore the repository first; change nothing. Then file the tasks that reach the "
+            "goal, each small enough for one agent, with `workspace task add` from your shell "
+            "(each prints its id):\n\n"
+            "    workspace task add \"Title\" --prompt \"what to do, precisely\" "
+            "--check \"a command that exits 0 when it is done\" [--after ID]... "
+            "[--preset P] [--kind plan]\n\n"
+            "Give every task a check that really proves it done (a test, a build, a grep). "
+            "Use --after for what must be merged first. A part too big to plan now can be "
+            "filed with --kind plan: a planner of its own breaks it down later. "
+            "The tasks you file are proposed: the person reviews the plan as a whole before "
+            "anything runs, and may ask you to change it. When you have filed them all, say "
+            "so and end your turn.\n")
+

@@ -45,6 +45,7 @@ from workspace.core.tasks.prompts import (
     first_prompt,
     fresh_prompt,
     nudge_message,
+    planner_prompt,
 )
 from workspace.service.agents import Agents
 from workspace.service.context import Context
@@ -224,12 +225,17 @@ class Autopilot:
             self._agents.kill(agent.name)
             agent = None
         if agent is None:
-            prompt = first_prompt(task, str(progress)) if last is None else \
-                fresh_prompt(task, last, _read(progress), str(progress))
+            if task.spec.kind == "plan":
+                prompt = planner_prompt(task.title, task.plan or task.id, part=task)
+            elif last is None:
+                prompt = first_prompt(task, str(progress))
+            else:
+                prompt = fresh_prompt(task, last, _read(progress), str(progress))
             try:
                 self._agents.spawn(name, preset=task.spec.preset, base=task.spec.base,
                                    prompt=prompt, budget_usd=None, task_id=task.id,
-                                   unattended=task.spec.unattended)
+                                   unattended=task.spec.unattended,
+                                   env={"WORKSPACE_PLAN": task.plan} if task.plan else None)
             except UsageError as exc:
                 if self.ctx.store.agent_by_name(name) is None:  # not merely there already
                     tasks.put_attempt(task.id, replace(current, outcome=Outcome.CANCELLED,
@@ -262,11 +268,33 @@ class Autopilot:
 
     # -- checks ---------------------------------------------------------------------------
 
+    def _planned(self, task: Task, current: Attempt, agent: Agent) -> None:
+        """A sub-planner's turn ended: its part is planned once it has filed tasks (they
+        join the plan); it has nothing to merge, so the task is done."""
+        filed = [t.id for t in self.ctx.store.tasks.all() if t.created_by == agent.name]
+        if not filed:
+            failed = replace(current, ended_at=time.time(), outcome=Outcome.FAILED,
+                             note="The planner filed no tasks")
+            nxt = after_check(task, failed, False)
+            self.ctx.store.tasks.put_attempt(task.id, failed, state=nxt.state,
+                                             reason=nxt.reason, event="checked",
+                                             detail="filed no tasks")
+            return
+        done = replace(current, ended_at=time.time(), outcome=Outcome.PASSED, check_exit=0)
+        self.ctx.store.tasks.put_attempt(task.id, done, state=S.MERGED,
+                                         reason=f"planned: filed {', '.join(filed)}",
+                                         event="planned", detail=", ".join(filed))
+        self._agents.kill(agent.name)  # keeps its worktree if it changed anything
+        self.say(f"{task.id}: planned its part: {', '.join(filed)}")
+
     def _check(self, task: Task) -> None:
         tasks = self.ctx.store.tasks
         current = task.current
         agent = self.ctx.store.agent_by_name(task.agent or "")
         if current is None or agent is None:
+            return
+        if task.spec.kind == "plan":
+            self._planned(task, current, agent)
             return
         tasks.update(task.id, state=S.CHECKING, reason=f"checking attempt {current.number}",
                      event="checking", detail=str(current.number))

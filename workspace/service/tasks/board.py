@@ -14,7 +14,7 @@ from pathlib import Path
 from workspace.core.errors import UsageError
 from workspace.core.tasks.graph import check_after, normalize_id, waiting_note
 from workspace.core.tasks.importer import parse_markdown, parse_toml, resolve_refs
-from workspace.core.tasks.model import Outcome, Task, TaskSpec, TaskState
+from workspace.core.tasks.model import Outcome, PlanState, Task, TaskSpec, TaskState
 from workspace.service.context import Context
 
 PERSON = "person"
@@ -75,8 +75,29 @@ class TaskBoard:
         a command the person has not seen."""
         by = created_by or os.environ.get("WORKSPACE_AGENT") or PERSON
         spec = self._checked(None, spec)
-        state = TaskState.QUEUED if by == PERSON else TaskState.PROPOSED
-        return self.ctx.store.tasks.add(spec, state, by, plan)
+        if spec.kind not in ("work", "plan"):
+            raise UsageError(f"--kind is work or plan, not {spec.kind!r}")
+        plan = plan or self._plan_of_filer()
+        return self.ctx.store.tasks.add(spec, self._first_state(by, plan), by, plan)
+
+    def _plan_of_filer(self) -> str | None:
+        """A planner files into its plan (WORKSPACE_PLAN); a task's agent into its task's."""
+        if os.environ.get("WORKSPACE_PLAN"):
+            return os.environ["WORKSPACE_PLAN"]
+        filing = self.ctx.store.tasks.get(os.environ.get("WORKSPACE_TASK", ""))
+        return filing.plan if filing is not None else None
+
+    def _first_state(self, by: str, plan_id: str | None) -> TaskState:
+        plan = self.ctx.store.tasks.plan(plan_id) if plan_id else None
+        approved = plan is not None and plan.state == PlanState.APPROVED
+        if by == PERSON:
+            # Into a plan under review, a person's task is part of what is reviewed.
+            return TaskState.QUEUED if plan is None or approved else TaskState.PROPOSED
+        filing = self.ctx.store.tasks.get(os.environ.get("WORKSPACE_TASK", ""))
+        sub_planner = filing is not None and filing.spec.kind == "plan"
+        if plan is not None and approved and plan.auto_subplans and sub_planner:
+            return TaskState.QUEUED  # the person allowed a sub-planner's tasks to run at once
+        return TaskState.PROPOSED
 
     def _edges(self) -> dict[str, tuple[str, ...]]:
         return {t.id: t.after for t in self.ctx.store.tasks.all()}
@@ -165,6 +186,19 @@ class TaskBoard:
             raise UsageError(f"{task.id} is {task.state}: only a proposed task (to run) or one "
                              "in review (to merge) can be approved")
         return self.get(task.id)
+
+    def delete(self, task_id: str) -> None:
+        """Take a proposed task out (reviewing a plan); nothing else may come after it."""
+        task = self.get(task_id)
+        if task.state != TaskState.PROPOSED:
+            raise UsageError(f"{task.id} is {task.state}: only a proposed task can be deleted "
+                             f"(cancel it instead: workspace task cancel {task.id})")
+        after = [t.id for t in self.ctx.store.tasks.all() if task.id in t.after]
+        if after:
+            raise UsageError(f"{', '.join(after)} come{'s' if len(after) == 1 else ''} after "
+                             f"{task.id}; edit or delete {'it' if len(after) == 1 else 'them'} "
+                             "first")
+        self.ctx.store.tasks.delete(task.id)
 
     def cancel(self, task_id: str) -> Task:
         task = self.get(task_id)
