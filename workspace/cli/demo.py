@@ -27,7 +27,7 @@ def command_demo(args: argparse.Namespace) -> int:
     for reason in setup.refused:
         print(f"workspace: {reason}", file=sys.stderr)
     # Not format.plural: scripts and tests read this line as it has always been.
-    print(f"demo repository: {setup.repo} ({setup.started} demo agent(s) started)")
+    print(f"demo repository: {setup.repo} ({setup.summary()})")
     if args.no_tui:
-        return 0
+        return 2 if setup.refused else 0
     return run_tui(setup.workspace)
