@@ -166,3 +166,20 @@ def test_a_spawn_killed_half_way_is_settled_by_the_next_verb(repo: Path, tmp_pat
     assert killed.returncode == 0, killed.stderr
     assert "cut" not in listed(repo)
     assert git(repo, "branch", "--list", "ws/cut").strip() == ""
+
+
+def test_a_kept_worktree_is_adopted_as_a_crashed_agent_and_restarts(repo: Path) -> None:
+    spawn_demo(repo, "kept")
+    worktree = repo.parent / "repo-worktrees" / "kept"
+    (worktree / "mine.txt").write_text("the person's own\n")
+    assert "kept worktree" in run_cli("kill", "kept", cwd=repo).stdout
+    one_line_error(run_cli("kill", "kept", cwd=repo), "its worktree", "'workspace adopt kept'")
+    # No process runs to tell its preset, and its record went with the kill: asked for.
+    one_line_error(run_cli("adopt", "kept", cwd=repo), "cannot tell which preset",
+                   "--preset NAME")
+    adopted = run_cli("adopt", "kept", "--preset", "demo", cwd=repo)
+    assert adopted.returncode == 0, adopted.stderr
+    assert listed(repo)["kept"]["status"] == "crashed"
+    assert run_cli("restart", "kept", cwd=repo).returncode == 0
+    wait_listed_status(repo, "kept", "working", "waiting", "needs_permission")
+    assert (worktree / "mine.txt").read_text() == "the person's own\n"

@@ -142,9 +142,11 @@ class Adopter:
         guessed.append(f"base {base} (the main checkout's branch)")
         if preset is None:
             preset = self._preset_from_command(orphan)
-            guessed.append(f"preset {preset} (from its command line)" if preset else
-                           "preset unknown")
-            preset = preset or ctx.settings.workspace.default_preset
+            if preset is None:
+                # A wrong guess would run the wrong program at its next restart.
+                raise UsageError(f"cannot tell which preset {name} ran (no process of it runs "
+                                 f"now); pass it: 'workspace adopt {name} --preset NAME'")
+            guessed.append(f"preset {preset} (from its command line)")
         guessed.append("its first prompt and budget are not known")
         return Agent(id=orphan.agent_id or uuid.uuid4().hex[:12], name=name, preset=preset,
                      branch=branch, base=base, base_sha=base_sha, worktree=worktree,
