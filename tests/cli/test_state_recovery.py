@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import run_cli
 from tests.support.gitrepo import git
 from tests.support.readonly import read_only
@@ -77,10 +79,14 @@ def test_garbage_state_one_line_for_every_verb_then_repair_and_adopt(repo: Path)
     assert run_cli("ls", cwd=repo).stderr == ""
 
 
-def test_an_emptied_state_forgets_nothing_that_runs(repo: Path) -> None:
+@pytest.mark.parametrize("loss", ["emptied", "deleted"])
+def test_a_lost_state_forgets_nothing_that_runs(repo: Path, loss: str) -> None:
     spawn_demo(repo, "busy", "long one [slow] [noask]")
-    wait_listed_status(repo, "busy", "working")
-    state_db(repo).write_bytes(b"")
+    wait_listed_status(repo, "busy", "working", "waiting")
+    if loss == "emptied":
+        state_db(repo).write_bytes(b"")
+    else:
+        state_db(repo).unlink()
     worktree = repo.parent / "repo-worktrees" / "busy"
     listing = run_cli("cleanup", cwd=repo)
     assert str(worktree) in listing.stdout  # seen although no row owns it

@@ -11,6 +11,7 @@ from workspace.core.status import (
     PlaceSeen,
     Policy,
     ProcessSeen,
+    Signal,
     Source,
     StatusState,
     initial_state,
@@ -18,7 +19,8 @@ from workspace.core.status import (
 )
 
 POLICY = Policy()
-WAITING = [ProcessSeen(1.0, present=True), Observed(Source.HOOK, 1.0, Status.WAITING, "done")]
+WAITING: list[Signal] = [ProcessSeen(1.0, present=True),
+                         Observed(Source.HOOK, 1.0, Status.WAITING, "done")]
 
 
 def test_the_problem_leads_the_reason_and_the_status_stays() -> None:

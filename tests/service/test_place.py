@@ -57,6 +57,8 @@ def test_after_a_move_the_server_is_found_and_cut_off_worktrees_are_said(
     ws = Workspace.open(repo)
     spawn_shell(ws, "stay")
     worktree = spawn_shell(ws, "cut")
+    for name in ("stay", "cut"):  # launched (their launchers read their specs) before the move
+        wait_status(ws, name, Status.WAITING)
     socket = ws.ctx.tmux.socket_name
     ws.close()
     moved = tmp_path / "moved"
@@ -69,15 +71,18 @@ def test_after_a_move_the_server_is_found_and_cut_off_worktrees_are_said(
     assert agent.problem == (f"worktree {worktree} is not linked to this repository (did the "
                              f"repository move?); run: git -C {moved} worktree repair "
                              f"{worktree}")
-    with pytest.raises(UsageError, match="only an exited or crashed agent"):
-        ws.restart("cut")
-    report = ws.kill("cut")
-    assert not report.removed and worktree.is_dir()
-    assert report.summary() == (f"killed cut; kept worktree {worktree}: it is not linked to "
-                                f"this repository (did the repository move?); run: git -C "
-                                f"{moved} worktree repair {worktree}, then 'workspace cleanup "
-                                f"{worktree}'")
-    assert not ws.ctx.tmux.has_session("cut")
+    # The verbs as a person runs them: one line each, no traceback, nothing half-done.
+    listing = run_cli("ls", cwd=moved)
+    assert f"(!) cut: worktree {worktree} is not linked" in listing.stdout
+    restart = run_cli("restart", "cut", cwd=moved)
+    assert restart.returncode == 2 and "only an exited or crashed agent" in restart.stderr
+    killed = run_cli("kill", "cut", cwd=moved)
+    assert (killed.returncode, killed.stderr) == (0, "")
+    assert killed.stdout.strip() == (
+        f"killed cut; kept worktree {worktree}: it is not linked to this repository (did the "
+        f"repository move?); run: git -C {moved} worktree repair {worktree}, then 'workspace "
+        f"cleanup {worktree}'")
+    assert worktree.is_dir() and not ws.ctx.tmux.has_session("cut")
     git(moved, "worktree", "repair", str(worktree), str(Path(ws.agent("stay").worktree)))
     ws.update_diffs()
     assert ws.agent("stay").problem == ""
