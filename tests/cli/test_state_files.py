@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support.cli import run_cli
 from tests.support.state import listed, spawn_demo, wait_listed_status
+from workspace.adapters import hook_sink
 from workspace.adapters.locations import data_dir
 
 
@@ -56,3 +59,14 @@ def test_demo_again_says_the_demo_agents_are_already_there(tmp_path: Path) -> No
     assert (third.returncode, third.stderr) == (0, "")
     assert "left by an earlier demo: add-caching ('workspace cleanup' lists them)" in third.stdout
     assert "add-caching" not in listed(demo)
+
+
+def test_the_hook_sink_makes_its_event_file_private(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    old = os.umask(0o022)
+    try:
+        subprocess.run([sys.executable, "-I", "-S", hook_sink.__file__, str(events), "Stop",
+                        "{}"], check=True)
+    finally:
+        os.umask(old)
+    assert mode(events) == 0o600 and '"event": "Stop"' in events.read_text()
