@@ -19,7 +19,7 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = PRIVATE) -> N
     """Replace `path` with `data` in one rename: a reader sees the old file or the new one,
     never half of either. The file gets `mode` (private by default: state files hold prompts
     and environments); None keeps the mode of the file it replaces (someone else's file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if mode is None:
         mode = path.stat().st_mode & 0o777 if path.exists() else PRIVATE
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -62,7 +62,7 @@ def hold_lock(path: Path, wait: float | None = None, holder: dict[str, object] |
     """Hold an exclusive flock on `path` for the block. `wait`: None blocks until free,
     else seconds to keep trying before raising LockBusy. `holder`: written into the file
     while held (who holds it, for the message of whoever waits), emptied on release."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
     try:
         if wait is None:

@@ -130,3 +130,54 @@ def terminate(root: int | None, agent_id: str, grace: float = 3.0) -> list[int]:
     stubborn = [p for p in pids if alive(p)]
     _signal(stubborn, signal.SIGKILL)
     return stubborn
+
+
+def command_line(pid: int) -> list[str]:
+    """The argv a process runs (empty when it is gone or not ours to read)."""
+    try:
+        raw = (_PROC / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return []
+    return [os.fsdecode(part) for part in raw.split(b"\0") if part]
+
+
+def environment_value(pid: int, name: str) -> str | None:
+    try:
+        raw = (_PROC / str(pid) / "environ").read_bytes()
+    except OSError:
+        return None
+    prefix = os.fsencode(name) + b"="
+    for item in raw.split(b"\0"):
+        if item.startswith(prefix):
+            return os.fsdecode(item[len(prefix):])
+    return None
+
+
+def using(path: Path, ignore_agent: str = "") -> list[tuple[int, str]]:
+    """(pid, command name) of this user's processes whose working directory is `path` or
+    inside it, but for those of the agent `ignore_agent` (ended by a kill a moment ago).
+    Empty where /proc is not there."""
+    found: list[tuple[int, str]] = []
+    if not _PROC.is_dir():
+        return found
+    target = os.path.realpath(path)
+    me, self_pid = os.getuid(), os.getpid()
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == self_pid:
+            continue
+        try:
+            if entry.stat().st_uid != me:
+                continue
+            cwd = str((entry / "cwd").readlink())
+        except OSError:
+            continue
+        if cwd != target and not cwd.startswith(target + os.sep):
+            continue
+        if ignore_agent and environment_value(int(entry.name), ENV_MARK) == ignore_agent:
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            name = "?"
+        found.append((int(entry.name), name))
+    return sorted(found)

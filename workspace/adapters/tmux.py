@@ -19,6 +19,7 @@ from pathlib import Path
 import libtmux
 from libtmux.common import tmux_cmd
 
+from workspace.adapters.files import read_json, write_json
 from workspace.core.errors import UsageError
 from workspace.core.text import first_control
 
@@ -89,6 +90,56 @@ def find_tmux() -> str:
 def socket_name_for(repo_top: Path) -> str:
     digest = hashlib.sha256(str(repo_top.resolve()).encode()).hexdigest()[:10]
     return f"workspace-{digest}"
+
+
+SERVER_RECORD = "server.json"
+"""In the state dir: the private server's socket name and the repository it was named for."""
+
+
+def recorded_socket(state: Path) -> tuple[str, str] | None:
+    """(socket name, repository path) as recorded in the state, if they are."""
+    record = read_json(state / SERVER_RECORD) or {}
+    name, top = record.get("socket"), record.get("top")
+    if isinstance(name, str) and _SOCKET.fullmatch(name) and isinstance(top, str):
+        return name, top
+    return None
+
+
+def workspace_socket(state: Path, repo_top: Path) -> str:
+    """The private server's name. It belongs to the workspace, not to the path it happens to
+    be at: made from the path at the first open and kept in the state, so after `mv repo
+    repo2` the agents still running on the server are found again. A copy of the
+    repository (its state copied along, the original still in place) gets a name of its own
+    instead of sharing the original's server."""
+    here = str(repo_top.resolve())
+    recorded = recorded_socket(state)
+    if recorded is not None:
+        name, top = recorded
+        if top == here:
+            return name
+        if not _is_other_checkout_of(Path(top), name):
+            _record(state, name, here)  # moved: the name follows the workspace
+            return name
+    name = socket_name_for(repo_top)
+    _record(state, name, here)
+    return name
+
+
+def _is_other_checkout_of(top: Path, name: str) -> bool:
+    """A repository still at `top` whose state names the same server: the original of a
+    copy."""
+    recorded = recorded_socket(top / ".git" / "workspace")
+    return recorded is not None and recorded[0] == name
+
+
+def _record(state: Path, name: str, top: str) -> None:
+    try:
+        write_json(state / SERVER_RECORD, {"socket": name, "top": top})
+    except OSError:
+        pass  # a read-only state is refused by the store, in one line naming the file
+
+
+_SOCKET = re.compile(r"workspace-[0-9a-f]{6,64}")
 
 
 def tmux_config(detach_key: str, history_limit: int) -> str:
@@ -239,6 +290,22 @@ class Tmux:
 
     def has_session(self, name: str) -> bool:
         return self._run("has-session", "-t", f"={name}").returncode == 0
+
+    def session_value(self, name: str, variable: str) -> str | None:
+        """A variable of the session's own environment (set with `new-session -e`): how a
+        session that lost its row is told to be an agent's, and whose."""
+        result = self._run("show-environment", "-t", f"={name}", variable)
+        if result.returncode != 0 or not result.stdout:
+            return None
+        line = result.stdout[0]
+        return line.split("=", 1)[1] if line.startswith(variable + "=") else None
+
+    def session_paths(self) -> dict[str, str]:
+        """Session name -> the folder it was started in, for every session (one process)."""
+        result = self._run("list-sessions", "-F", f"#{{session_name}}{_SEP}#{{session_path}}")
+        if result.returncode != 0:
+            return {}
+        return dict(line.split(_SEP, 1) for line in result.stdout if _SEP in line)
 
     def kill_session(self, name: str) -> None:
         result = self._run("kill-session", "-t", f"={name}")

@@ -1,5 +1,5 @@
 """Verbs on agents: spawn, ls, send, attach, interrupt, deny, pause, resume, restart, approve,
-kill, cleanup. Each opens the workspace, calls the service, prints one clear result."""
+kill, adopt, cleanup. Each opens the workspace, calls the service, prints one clear result."""
 
 from __future__ import annotations
 
@@ -63,6 +63,12 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--discard", action="store_true",
                    help="also remove unmerged work (a recovery ref is saved first)")
 
+    p = add_verb(sub, "adopt", adopt,
+                 "give agents that no row owns their rows back (after the state was lost)")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="a running agent or a leftover worktree (default: every running one)")
+    p.add_argument("--preset", "-p", help="its preset, when it cannot be told")
+
     p = add_verb(sub, "cleanup", cleanup,
                  "list or remove worktrees made by workspace that no agent owns")
     p.add_argument("path", nargs="?", help="the leftover worktree to remove")
@@ -79,6 +85,8 @@ def spawn(args: argparse.Namespace) -> int:
                      budget_usd=args.budget)
     print(f"spawned {agent.name} ({agent.preset}) on branch {agent.branch} "
           f"from {agent.base}, worktree {agent.worktree}")
+    if agent.problem:
+        note(f"workspace: {agent.name}: {agent.problem}")
     if ws.pending_prompt(agent.name) and args.wait:
         print(f"waiting for {agent.name} to be ready for its first prompt...", file=sys.stderr)
         deadline = time.monotonic() + READY_TIMEOUT
@@ -102,17 +110,45 @@ def ls(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([a.as_json() for a in agents], indent=2))
         return 0
+    _note_orphans(ws)
     if not agents:
         print("no agents; start one with 'workspace spawn NAME --prompt TEXT' or open the TUI")
         return 0
     rows = [("NAME", "PRESET", "STATUS", "AGE", "DIFF", "TOKENS", "COST", "BRANCH")]
     now = time.time()
     for a in agents:
+        branch = f"{a.branch} (!)" if a.problem else a.branch
         rows.append((a.name, a.preset, fmt.STATUS_LABEL[a.status], fmt.age(now - a.status_since),
-                     fmt.diff(a.diff), fmt.tokens(a.tokens.total), fmt.cost(a.cost_usd), a.branch))
+                     fmt.diff(a.diff), fmt.tokens(a.tokens.total), fmt.cost(a.cost_usd), branch))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    for a in agents:
+        if a.problem:
+            print(f"(!) {a.name}: {a.problem}")
+    return 0
+
+
+def _note_orphans(ws: Workspace) -> None:
+    """Agents running with no row (a lost or repaired state): said, with the way back."""
+    orphans = ws.orphans()
+    if orphans:
+        one = len(orphans) == 1
+        note(f"workspace: {fmt.plural(len(orphans), 'agent')} {'runs' if one else 'run'} with "
+             f"no row in the state ({', '.join(orphans)}); 'workspace adopt' brings "
+             f"{'it' if one else 'them'} back")
+
+
+def adopt(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    adopted = ws.adopt(args.names, preset=args.preset)
+    if not adopted:
+        print("nothing to adopt: every agent running on this workspace's server has its row "
+              "('workspace cleanup' lists worktrees no agent owns; 'workspace adopt NAME' "
+              "adopts one)")
+    for result in adopted:
+        print(result.line())
+    ws.refresh(capture_all=True)
     return 0
 
 

@@ -29,7 +29,7 @@ def command_demo(args: argparse.Namespace) -> int:
     for reason in setup.refused:
         print(f"workspace: {reason}", file=sys.stderr)
     # Not format.plural: scripts and tests read this line as it has always been.
-    print(f"demo repository: {setup.repo} ({setup.started} demo agent(s) started)")
+    print(f"demo repository: {setup.repo} ({setup.summary()})")
     if setup.tasks:
         print(f"filed {setup.tasks} demo tasks; press t in the TUI to watch them "
               "(workspace task ls)")
@@ -37,5 +37,5 @@ def command_demo(args: argparse.Namespace) -> int:
         print("the autopilot is on: it starts, checks, loops and merges them "
               "(workspace autopilot --stop)")
     if args.no_tui:
-        return 0
+        return 2 if setup.refused else 0
     return run_tui(setup.workspace)

@@ -17,13 +17,17 @@ _TAGS = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
 
 
 def register(sub: Subparsers) -> None:
-    add_verb(sub, "doctor", command_doctor, "check tmux, git, agent CLIs and config")
+    p = add_verb(sub, "doctor", command_doctor,
+                 "check tmux, git, the state, agent CLIs and config")
+    p.add_argument("--repair", action="store_true",
+                   help="repair the state where nothing is lost: a damaged state.db is kept "
+                   "aside (state.db.damaged-<time>) and a fresh one starts; modes are fixed")
 
 
 def command_doctor(args: argparse.Namespace) -> int:
     from workspace.service import doctor_report
 
-    report = doctor_report(Path(args.cwd) if args.cwd else Path.cwd())
+    report = doctor_report(Path(args.cwd) if args.cwd else Path.cwd(), args.repair)
     for finding in report.findings:
         print(f"[{_TAGS[finding.severity]}] {finding.what:<14} {finding.detail}")
     if report.untrusted:

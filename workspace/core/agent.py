@@ -112,6 +112,9 @@ class Agent:
     spawn_complete: bool = True
     task_id: str | None = None
     """The task this agent works on (the autopilot started it), if any."""
+    problem: str = ""
+    """What is wrong with its worktree or branch (gone, cut off by a move, submodules not
+    initialised), or ''; also the start of `status_reason`."""
 
     def as_json(self) -> dict[str, object]:
         """The object `workspace ls --json` prints (README.md "The CLI")."""
@@ -120,6 +123,7 @@ class Agent:
             "preset": self.preset,
             "status": str(self.status),
             "status_reason": self.status_reason or None,
+            "problem": self.problem or None,
             "status_since": self.status_since,
             "branch": self.branch,
             "base": self.base,

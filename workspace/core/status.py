@@ -76,7 +76,17 @@ class PersonDid:
     detail: str = ""
 
 
-Signal = Observed | PaneSeen | ProcessSeen | PersonDid
+@dataclass(frozen=True)
+class PlaceSeen:
+    """What is wrong with the agent's place (its worktree gone or cut off from the
+    repository, its branch gone, submodules not initialised), or '' when nothing is. Shown
+    before the reason until a look finds it right again."""
+
+    at: float
+    problem: str
+
+
+Signal = Observed | PaneSeen | ProcessSeen | PersonDid | PlaceSeen
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,8 @@ class StatusState:
     dead_at: float = 0.0
     """When its pane was first seen dead without an exit status (tmux can report the death a
     moment before the status), or 0."""
+    place: str = ""
+    """What is wrong with its worktree or branch (PlaceSeen), or ''."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -135,6 +147,7 @@ class StatusState:
             "ended_reason": self.ended_reason,
             "conflict": self.conflict,
             "dead_at": self.dead_at,
+            "place": self.place,
         }
 
     @classmethod
@@ -167,6 +180,7 @@ class StatusState:
             ended_reason=str(data.get("ended_reason", "")),
             conflict=str(data.get("conflict", "")),
             dead_at=num("dead_at"),
+            place=str(data.get("place", "")),
         )
 
 
@@ -223,6 +237,8 @@ def _apply(s: StatusState, signal: Signal) -> StatusState:
         elif signal.reason and signal.reason != s.pane_reason:
             s = replace(s, pane_reason=signal.reason)
         return s
+    if isinstance(signal, PlaceSeen):
+        return replace(s, place=signal.problem)
     if isinstance(signal, ProcessSeen):
         if s.ended is not None:
             return s
@@ -289,9 +305,13 @@ def _apply_person(s: StatusState, signal: PersonDid) -> StatusState:
 
 def _derive(s: StatusState, now: float, policy: Policy) -> tuple[Status, str]:
     status, reason = _derive_status(s, now, policy)
-    if s.conflict and status != Status.MERGED:
-        # The status stays what the agent is doing; the reason says why a merge failed.
-        return status, f"{s.conflict} · {reason}" if reason else s.conflict
+    if status == Status.MERGED:
+        return status, reason
+    # The status stays what the agent is doing; the reason says first what is wrong with its
+    # place, then why a merge failed.
+    for note in (s.conflict, s.place):
+        if note:
+            reason = f"{note} · {reason}" if reason else note
     return status, reason
 
 

@@ -118,7 +118,9 @@ class Recorder:
         if path is None:
             return
         try:
-            with open(path, "a", encoding="utf-8") as handle:
+            # Private, as every state file: transcripts hold the prompts.
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(record) + "\n")
         except OSError:
             pass

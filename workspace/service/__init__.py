@@ -4,7 +4,7 @@ the CLI import only from here (and from core)."""
 from __future__ import annotations
 
 from workspace.adapters.repo_trust import RepoTrust
-from workspace.service.agents import KillReport
+from workspace.service.adopt import Adopted
 from workspace.service.demo import DemoSetup, demo_repo_path, open_demo
 from workspace.service.doctor import DoctorReport, Finding, Severity, doctor_report
 from workspace.service.merge import (
@@ -26,8 +26,10 @@ from workspace.service.reconcile import ReconcileReport
 from workspace.service.tasks.plans import PlanView
 from workspace.service.tasks.process import AutopilotStatus
 from workspace.service.workspace import Workspace
+from workspace.service.worktrees import KillReport
 
 __all__ = [
+    "Adopted",
     "AutopilotStatus",
     "CheckoutBlocked",
     "CleanupReport",

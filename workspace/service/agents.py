@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from workspace.adapters import proc
@@ -28,32 +28,14 @@ from workspace.core.names import check_name
 from workspace.core.settings import PresetSpec
 from workspace.core.status import initial_state
 from workspace.service.context import Context
-from workspace.service.worktrees import is_ours, remove_worktree_and_branch, try_remove
+from workspace.service.identity import write_identity
+from workspace.service.place import note_place, unlinked_problem
+from workspace.service.worktrees import KillReport, release_worktree, try_remove
 
 MAX_ARGV_PROMPT = 120_000
 """Bytes; a longer first prompt is pasted once the agent is ready (Linux caps one argument at
 128 KiB)."""
 SPAWN_LOCK = "spawn.lock"
-
-
-@dataclass(frozen=True)
-class KillReport:
-    name: str
-    worktree: str
-    branch: str
-    unsaved: UnsavedWork
-    removed: bool
-    """The worktree and branch were removed (nothing unsaved, or discarded)."""
-    recovery_ref: str | None = None
-
-    def summary(self) -> str:
-        if not self.removed:
-            return (f"killed {self.name}; kept worktree {self.worktree} and branch "
-                    f"{self.branch} ({self.unsaved.describe()})")
-        if self.recovery_ref:
-            return (f"killed {self.name}; discarded {self.unsaved.describe()}, "
-                    f"recoverable from {self.recovery_ref}")
-        return f"killed {self.name}; removed its worktree and branch (nothing that is not on base)"
 
 
 def spawn_in_progress(paths: AgentPaths) -> bool:
@@ -81,11 +63,25 @@ class Agents:
 
     def check_spawn(self, name: str, preset: str | None, base: str | None) -> tuple[str, str]:
         """Every precondition of a spawn, before anything is made. Returns (base, base sha)."""
+        try:
+            return self._check_spawn(name, preset, base)
+        except UsageError:
+            # Another spawn of this name may have got its row in while these ran: its branch
+            # or session is no "earlier agent's" leftover, it is that agent.
+            if self.ctx.store.agent_by_name(name) is not None:
+                raise self._taken(name) from None
+            raise
+
+    @staticmethod
+    def _taken(name: str) -> UsageError:
+        return UsageError(f"an agent named {name!r} already exists; choose another name")
+
+    def _check_spawn(self, name: str, preset: str | None, base: str | None) -> tuple[str, str]:
         ctx, repo = self.ctx, self.ctx.repo
         check_name(name)
         self.resolve_command(preset or ctx.settings.workspace.default_preset)
         if ctx.store.agent_by_name(name) is not None:
-            raise UsageError(f"an agent named {name!r} already exists; choose another name")
+            raise self._taken(name)
         if not repo.has_commits():
             raise UsageError(
                 "the repository has no commits yet, so agents have no base; commit once "
@@ -117,8 +113,8 @@ class Agents:
             raise UsageError(f"{worktree} already exists; choose another name or move it away")
         if ctx.tmux.has_session(name):
             raise UsageError(
-                f"a tmux session named {name!r} already runs on the workspace server; "
-                "choose another name"
+                f"a tmux session named {name!r} already runs on the workspace server (an "
+                f"agent whose row was lost? 'workspace adopt {name}'); choose another name"
             )
         return base, base_sha
 
@@ -147,16 +143,23 @@ class Agents:
             )
             paths = ctx.paths(agent.id)
             with hold_lock(paths.dir / SPAWN_LOCK):
-                ctx.store.insert_agent(agent, initial_state(agent.created_at),
-                                       {"role": role, "env": env or {}})
+                try:
+                    # The row decides between two spawns of one name at once.
+                    ctx.store.insert_agent(agent, initial_state(agent.created_at),
+                                           {"role": role, "env": env or {}})
+                except UsageError:
+                    shutil.rmtree(paths.dir, ignore_errors=True)
+                    raise
                 made_worktree = False
                 try:
+                    write_identity(paths, agent)
                     # Recorded before it exists: if this process dies inside `git worktree add`,
                     # what git leaves is still known to be ours.
                     ctx.store.record_worktree(agent.worktree, agent.branch, name)
                     made_worktree = True
                     ctx.repo.add_worktree(Path(agent.worktree), agent.branch,
                                           start_at or base_sha)
+                    submodules = ctx.repo.init_submodules(Path(agent.worktree))
                     on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
                     launch = LaunchContext(agent.id, name, Path(agent.worktree), paths, spec,
                                            prompt if on_argv else "")
@@ -175,6 +178,10 @@ class Agents:
                     if isinstance(exc, GitError | TmuxError):
                         raise UsageError(f"could not spawn {name!r}: {exc}") from None
                     raise
+            if submodules:
+                # The agent runs all the same; its row says what is missing, and how to fix it.
+                note_place(ctx, ctx.agent(name), f"submodules not initialised ({submodules}); "
+                           f"run: git -C {agent.worktree} submodule update --init --recursive")
         return ctx.agent(name)
 
     @staticmethod
@@ -231,7 +238,7 @@ class Agents:
             unsaved = ctx.repo.unsaved_work(worktree if worktree.is_dir() else None,
                                             agent.branch, agent.base)
             if unsaved.empty:
-                try_remove(ctx, worktree, agent.branch)
+                try_remove(ctx, worktree, agent.branch, agent.id)
         ctx.store.delete_agent(agent.id)
         shutil.rmtree(ctx.paths(agent.id).dir, ignore_errors=True)
 
@@ -244,36 +251,23 @@ class Agents:
 
     def kill(self, name: str, discard: bool = False) -> KillReport:
         """End the agent's whole process tree and its session. Its worktree and branch are
-        removed only if they hold nothing that is not on base, or if `discard` is set, and
-        then only after a recovery ref keeps what they held."""
+        removed only if they hold nothing that is not on base (by history or by content),
+        or if `discard` is set, and then only after a recovery ref keeps what they held;
+        never while someone works in the worktree, nor when a move cut it off."""
         ctx = self.ctx
         with ctx.lock:
             agent = ctx.agent(name)
             pane = ctx.pane(agent)
             proc.terminate(pane.pid if pane else None, agent.id)
             ctx.tmux.kill_session(agent.session)
-            report = self._release_worktree(agent, discard)
-            ctx.integration(agent.preset).cleanup(agent, report.removed)
+            report = release_worktree(ctx, agent, discard)
+            try:
+                ctx.integration(agent.preset).cleanup(agent, report.removed)
+            except UsageError:
+                pass  # its preset is no longer configured: it has nothing of its own to clean
             ctx.store.delete_agent(agent.id)
             shutil.rmtree(ctx.paths(agent.id).dir, ignore_errors=True)
             return report
-
-    def _release_worktree(self, agent: Agent, discard: bool) -> KillReport:
-        ctx = self.ctx
-        worktree = Path(agent.worktree)
-        unsaved = ctx.repo.unsaved_work(worktree, agent.branch, agent.base)
-        kept = KillReport(agent.name, agent.worktree, agent.branch, unsaved, removed=False)
-        if not unsaved.empty and not discard:
-            return kept
-        if worktree.exists() and not is_ours(ctx, worktree):
-            return kept  # not a worktree this tool made: never remove it
-        ref = None
-        if not unsaved.empty:
-            ref = ctx.repo.save_recovery_ref(worktree, agent.branch, agent.name)
-            if ref is None:
-                raise UsageError(f"could not save a recovery ref for {agent.name}; kept its work")
-        remove_worktree_and_branch(ctx, worktree, agent.branch)
-        return KillReport(agent.name, agent.worktree, agent.branch, unsaved, True, ref)
 
     # -- pause / resume / restart ---------------------------------------------------------
 
@@ -322,6 +316,17 @@ class Agents:
                 raise UsageError(
                     f"{name}'s worktree {agent.worktree} is gone; kill the agent and spawn anew"
                 )
+            cut_off = unlinked_problem(ctx, Path(agent.worktree), f"{name}'s worktree")
+            if cut_off:
+                raise UsageError(f"{cut_off}, and retry")
+            pane = ctx.pane(agent)
+            elsewhere = [] if pane is not None else proc.tagged(agent.id)
+            if elsewhere:
+                # Its session is not on this workspace's server, yet it runs: a second one
+                # would work in the same worktree.
+                raise UsageError(
+                    f"{name} still runs outside this workspace's tmux server (pid "
+                    f"{elsewhere[0]}); end it first (kill {elsewhere[0]}), then restart")
             integ = ctx.integration(agent.preset)
             launch = LaunchContext(agent.id, name, Path(agent.worktree), ctx.paths(agent.id),
                                    ctx.preset(agent.preset), "", agent.session_id)

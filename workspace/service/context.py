@@ -21,8 +21,8 @@ from workspace.adapters.repo_trust import (
     revoke_repo_file,
     trust_repo_file,
 )
-from workspace.adapters.store import Store
-from workspace.adapters.tmux import PaneInfo, Tmux, find_tmux, socket_name_for, tmux_config
+from workspace.adapters.store import Store, restrict
+from workspace.adapters.tmux import PaneInfo, Tmux, find_tmux, tmux_config, workspace_socket
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
 from workspace.core.settings import PresetSpec, Settings
@@ -31,7 +31,7 @@ from workspace.core.status import PersonDid, Policy, initial_state, reduce
 
 class Context:
     def __init__(self, repo: GitRepo, settings: Settings, tmux: Tmux, state: Path,
-                 repo_trust: RepoTrust | None = None) -> None:
+                 repo_trust: RepoTrust | None = None, store: Store | None = None) -> None:
         self.repo = repo
         self.settings = settings
         self.repo_trust = repo_trust
@@ -39,7 +39,7 @@ class Context:
         (not applied to `settings`); None when there is no such file."""
         self.tmux = tmux
         self.state_dir = state
-        self.store = Store(state / "state.db")
+        self.store = store or Store(state / "state.db")
         self.lock = threading.RLock()
         """Serialises actions on agents within this process (the UI runs them in workers)."""
         self._integrations: dict[str, Generic] = {}
@@ -55,22 +55,46 @@ class Context:
         settings, repo_trust = load_trusted_settings(repo.top)
         state = state_dir(repo.common_dir)
         state.mkdir(parents=True, exist_ok=True)
+        # Prompts and environments live here: the folder is this user's alone (an older
+        # one is fixed now), whatever the umask made of it.
+        restrict(state)
+        # The store first: a read-only or damaged state is said in its one line.
+        store = Store(state / "state.db")
         conf = state / "tmux.conf"
         text = tmux_config(settings.workspace.detach_key, settings.workspace.history_limit)
-        if not conf.is_file() or conf.read_text() != text:
-            atomic_write(conf, text)
-        tmux = Tmux(socket_name_for(repo.top), conf, tmux_bin)
-        return cls(repo, settings, tmux, state, repo_trust)
+        try:
+            if not conf.is_file() or conf.read_text() != text:
+                atomic_write(conf, text)
+        except OSError as exc:
+            store.close()
+            raise UsageError(f"cannot write {conf} ({exc.strerror}); make {state} writable "
+                             "('workspace doctor' checks it)") from None
+        tmux = Tmux(workspace_socket(state, repo.top), conf, tmux_bin)
+        return cls(repo, settings, tmux, state, repo_trust, store)
 
     # -- lookups ------------------------------------------------------------------------
 
     def agent(self, name: str) -> Agent:
         found = self.store.agent_by_name(name)
         if found is None:
-            names = [a.name for a in self.store.agents()]
-            known = f"; agents here: {', '.join(names)}" if names else "; there are no agents"
-            raise UsageError(f"no agent named {name!r}{known}")
+            raise UsageError(self._no_agent(name))
         return found
+
+    def _no_agent(self, name: str) -> str:
+        """Why there is no such agent, saying so when the agent still runs or its worktree
+        is still there although no row owns it (a lost or repaired state)."""
+        if self.tmux.has_session(name):
+            return (f"no agent named {name!r} in the state, but its tmux session runs on this "
+                    f"workspace's server (its row was lost); 'workspace adopt {name}' brings "
+                    "it back")
+        worktree = self.worktree_root() / name
+        if worktree.is_dir() and self.repo.branch_exists(self.branch_for(name)):
+            return (f"no agent named {name!r}, but its worktree {worktree} is still there; "
+                    f"'workspace adopt {name}' makes it an agent again, 'workspace cleanup' "
+                    "lists what no agent owns")
+        names = [a.name for a in self.store.agents()]
+        known = f"; agents here: {', '.join(names)}" if names else "; there are no agents"
+        return f"no agent named {name!r}{known}"
 
     def preset(self, name: str) -> PresetSpec:
         """The preset to run: refused while the repository's file defines or changes it and is

@@ -22,10 +22,25 @@ class DemoSetup:
     """Demo agents started now (those still there from an earlier demo are kept, not counted)."""
     refused: tuple[str, ...]
     """Why a demo agent could not start, one line each; the others start all the same."""
+    present: tuple[str, ...] = ()
+    """Demo agents already there from an earlier demo (running, or ended and kept)."""
+    kept: tuple[str, ...] = ()
+    """Demo agents killed earlier whose worktree or branch was kept (it held work): their
+    names stay taken until 'workspace cleanup' removes what they left."""
     tasks: int = 0
     """Demo tasks filed now (none when the demo already has tasks)."""
     autopilot: bool = False
     """The autopilot runs (started now, or already)."""
+
+    def summary(self) -> str:
+        """'(N demo agent(s) started[; already there: ...][; kept from an earlier demo: ...])'."""
+        parts = [f"{self.started} demo agent(s) started"]
+        if self.present:
+            parts.append(f"already there: {', '.join(self.present)}")
+        if self.kept:
+            parts.append(f"left by an earlier demo: {', '.join(self.kept)} "
+                         "('workspace cleanup' lists them)")
+        return "; ".join(parts)
 
 
 def demo_repo_path() -> Path:
@@ -42,8 +57,15 @@ def open_demo(agents: int, tasks: bool = True) -> DemoSetup:
     existing = {a.name for a in ws.agents()}
     started = 0
     refused: list[str] = []
+    present: list[str] = []
+    kept: list[str] = []
     for name, task in DEMO_TASKS[: max(agents, 0)]:
         if name in existing:
+            present.append(name)
+            continue
+        if ws.ctx.repo.branch_exists(ws.ctx.branch_for(name)) or \
+                (ws.ctx.worktree_root() / name).exists():
+            kept.append(name)  # not an error: an earlier demo's work, kept by its kill
             continue
         try:
             ws.spawn(name, preset="demo", prompt=task)
@@ -51,7 +73,7 @@ def open_demo(agents: int, tasks: bool = True) -> DemoSetup:
         except UsageError as exc:
             refused.append(str(exc))
     if not tasks:
-        return DemoSetup(repo, ws, started, tuple(refused))
+        return DemoSetup(repo, ws, started, tuple(refused), tuple(present), tuple(kept))
     filed = 0 if ws.tasks() else _file_demo_tasks(ws)
     running = ws.autopilot_status().running
     if not running:
@@ -60,7 +82,8 @@ def open_demo(agents: int, tasks: bool = True) -> DemoSetup:
             running = True
         except UsageError as exc:
             refused.append(str(exc))
-    return DemoSetup(repo, ws, started, tuple(refused), filed, running)
+    return DemoSetup(repo, ws, started, tuple(refused), tuple(present), tuple(kept), filed,
+                     running)
 
 
 def _file_demo_tasks(ws: Workspace) -> int:

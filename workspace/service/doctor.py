@@ -17,7 +17,16 @@ from workspace.adapters.agents.presets import builtin_presets
 from workspace.adapters.git import GitRepo
 from workspace.adapters.locations import state_dir, user_config_file
 from workspace.adapters.repo_trust import load_trusted_settings
-from workspace.adapters.tmux import find_tmux, socket_name_for
+from workspace.adapters.store import SCHEMA_VERSION
+from workspace.adapters.store.health import (
+    DAMAGED,
+    READ_ONLY,
+    UNOPENABLE,
+    check,
+    fix_modes,
+    set_aside,
+)
+from workspace.adapters.tmux import find_tmux, recorded_socket, socket_name_for
 from workspace.core.errors import UsageError
 from workspace.core.settings import PresetSpec
 
@@ -49,9 +58,10 @@ class DoctorReport:
         return sum(1 for f in self.findings if f.severity == Severity.FAIL)
 
 
-def doctor_report(cwd: Path) -> DoctorReport:
-    """Check, in order: this program, tmux, git, the repository at `cwd`, the config, and the
-    command of every preset."""
+def doctor_report(cwd: Path, repair: bool = False) -> DoctorReport:
+    """Check, in order: this program, tmux, git, the repository at `cwd` and its state
+    database, the config, and the command of every preset. `repair`: also repair the state
+    database where that loses nothing (see `state_findings`)."""
     found: list[Finding] = []
 
     def note(severity: Severity, what: str, detail: str) -> None:
@@ -76,8 +86,11 @@ def doctor_report(cwd: Path) -> DoctorReport:
         commits = "has commits" if has_commits else "NO COMMITS: commit once first"
         note(Severity.OK if has_commits else Severity.WARN, "repository",
              f"{repo.top} ({commits})")
-        note(Severity.OK, "state", f"{state_dir(repo.common_dir)}; tmux server: "
-             f"tmux -L {socket_name_for(repo.top)} ls")
+        state = state_dir(repo.common_dir)
+        recorded = recorded_socket(state)
+        socket = recorded[0] if recorded else socket_name_for(repo.top)
+        note(Severity.OK, "state", f"{state}; tmux server: tmux -L {socket} ls")
+        found.extend(state_findings(state / "state.db", repair))
     except UsageError as exc:
         # Not a failure: doctor is also run outside any repository, before the first one.
         note(Severity.WARN, "repository", str(exc))
@@ -104,6 +117,30 @@ def doctor_report(cwd: Path) -> DoctorReport:
         else:
             found.append(_preset_finding(spec))
     return DoctorReport(tuple(found), untrusted)
+
+
+def state_findings(path: Path, repair: bool) -> list[Finding]:
+    """Is the state database usable, and if not, why and how to recover. With `repair`: a
+    damaged one is set aside (renamed, never deleted) so a fresh one starts, and modes this
+    user may fix are fixed; a locked or newer one is left as it is (nothing here would help)."""
+    health = check(path, SCHEMA_VERSION)
+    if health.kind is None:
+        return [Finding(Severity.OK, "state.db", health.detail)]
+    if not repair:
+        return [Finding(Severity.FAIL, "state.db", health.detail)]
+    done: list[Finding] = []
+    if health.kind == DAMAGED:
+        kept = set_aside(path)
+        done.append(Finding(Severity.OK, "repaired", f"kept the damaged state as {kept}; a "
+                            "fresh one starts now ('workspace adopt' brings back running "
+                            "agents)"))
+    elif health.kind in (READ_ONLY, UNOPENABLE):
+        for change in fix_modes(path):
+            done.append(Finding(Severity.OK, "repaired", f"mode of {change}"))
+    after = check(path, SCHEMA_VERSION)
+    if after.kind is None:
+        return [*done, Finding(Severity.OK, "state.db", after.detail)]
+    return [*done, Finding(Severity.FAIL, "state.db", after.detail)]
 
 
 def _preset_finding(spec: PresetSpec) -> Finding:

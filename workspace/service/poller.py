@@ -9,6 +9,7 @@ only the bytes appended since the last tick.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from workspace.core.status import PaneSeen, ProcessSeen, Signal, StatusState, re
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.messaging import Messenger
+from workspace.service.place import follow_moved_worktrees, note_place, place_problem
 from workspace.service.signals import SignalReader
 
 PENDING_PROMPT_TIMEOUT = 120.0
@@ -77,6 +79,8 @@ class Poller:
         self._messenger = messenger
         self._signals = SignalReader(ctx)
         self._memory: dict[str, _PaneMemory] = {}
+        self._present: dict[str, bool] = {}
+        """Agent id -> its worktree folder existed at the last tick."""
         self._lock = threading.Lock()
         """One tick at a time (the TUI's poll worker and an action's refresh may overlap)."""
 
@@ -97,6 +101,7 @@ class Poller:
             if agent.spawn_complete:
                 self._update_agent(agent, by_session.get(agent.session),
                                    screens.get(agent.id), now)
+                self._watch_place(agent)
         fresh = store.agents()
         self._enforce_budgets(fresh)
         return Snapshot(
@@ -213,7 +218,11 @@ class Poller:
 
     # -- diffs and screens --------------------------------------------------------------
 
-    def update_diff(self, agent: Agent) -> DiffStat:
+    def update_diff(self, agent: Agent, tips: dict[str, str] | None = None) -> DiffStat:
+        """Its diff statistics, and a look at its worktree and branch (gone? cut off?), both
+        asked when they changed (and by `ls`). `tips`: every branch's commit, for many."""
+        if agent.spawn_complete:
+            note_place(self.ctx, agent, place_problem(self.ctx, agent, tips))
         try:
             stat = self.ctx.repo.diff_stat(Path(agent.worktree), agent.base, agent.base_sha)
         except GitError:
@@ -223,9 +232,26 @@ class Poller:
         return stat
 
     def update_diffs(self, names: list[str] | None = None) -> None:
-        for agent in self.ctx.store.agents():
-            if names is None or agent.name in names:
-                self.update_diff(agent)
+        agents = [a for a in self.ctx.store.agents() if names is None or a.name in names]
+        if follow_moved_worktrees(self.ctx, agents):
+            agents = [a for a in self.ctx.store.agents() if names is None or a.name in names]
+        tips = self.ctx.repo.branch_tips() if len(agents) > 1 else None
+        for agent in agents:
+            self.update_diff(agent, tips)
+
+    def _watch_place(self, agent: Agent) -> None:
+        """A stat per agent per tick: a worktree that vanishes or comes back is looked at
+        closely (git) at once, not only when its diff is next asked for."""
+        present = os.path.isdir(agent.worktree)  # noqa: PTH112 (no Path built per tick)
+        seen = self._present.get(agent.id)
+        self._present[agent.id] = present
+        # First sight: look closely only if the row and the stat disagree (no folder and no
+        # problem said, or a problem said that may be gone now).
+        if (seen is None and present == bool(agent.problem)) or (seen is not None
+                                                                   and seen != present):
+            if not present and follow_moved_worktrees(self.ctx, [agent]):
+                return  # the next tick looks at it where it is now
+            note_place(self.ctx, agent, place_problem(self.ctx, agent))
 
     def preview_screen(self, agent_id: str) -> str:
         memory = self._memory.get(agent_id)

@@ -9,12 +9,15 @@ from pathlib import Path
 from workspace.adapters import proc
 from workspace.adapters.git import GitError
 from workspace.adapters.store import WorktreeRecord
+from workspace.adapters.tmux import PaneInfo
+from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
 from workspace.core.format import plural
 from workspace.service.agents import spawn_in_progress
 from workspace.service.context import Context
+from workspace.service.place import follow_moved_worktrees, unlinked_problem
 from workspace.service.poller import Poller
-from workspace.service.worktrees import remove_worktree_and_branch
+from workspace.service.worktrees import check_unused, remove_worktree_and_branch
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ class ReconcileReport:
                 "(press c, or 'workspace cleanup')"
             )
         if self.unknown_sessions:
-            out.append(f"tmux sessions with no agent: {', '.join(self.unknown_sessions)}")
+            out.append(f"tmux sessions with no agent: {', '.join(self.unknown_sessions)} "
+                       "('workspace adopt' brings back the agents among them)")
         return out
 
 
@@ -51,25 +55,20 @@ class Reconciler:
     def reconcile(self) -> ReconcileReport:
         """Make the stored picture agree with tmux and git after any crash or reboot."""
         ctx, store = self.ctx, self.ctx.store
-        adopted, crashed, cleared = [], [], []
+        adopted: list[str] = []
+        crashed: list[str] = []
+        cleared: list[str] = []
         by_session = {p.session: p for p in ctx.tmux.list_panes() or []}
+        follow_moved_worktrees(ctx, store.agents())
         for agent in store.agents():
             pane = by_session.get(agent.session)
             if not agent.spawn_complete:
-                if spawn_in_progress(ctx.paths(agent.id)):
-                    continue
-                if pane is not None:
-                    store.update_agent(agent.id, pane_id=pane.pane_id, spawn_complete=1)
+                outcome = self._settle_spawn(agent, pane)
+                if outcome == "adopted":
                     adopted.append(agent.name)
-                elif Path(agent.worktree).exists() or ctx.repo.branch_exists(agent.branch):
-                    # The spawn died half-way: keep the row, so what it made stays listed;
-                    # the person restarts or kills it (kill removes it safely).
-                    ctx.record(agent, "spawn_interrupted")
-                    store.update_agent(agent.id, spawn_complete=1)
+                elif outcome == "crashed":
                     crashed.append(agent.name)
-                else:
-                    store.delete_agent(agent.id)
-                    store.forget_worktree(agent.worktree)
+                elif outcome == "cleared":
                     cleared.append(agent.name)
                 continue
             if pane is not None:
@@ -85,6 +84,41 @@ class Reconciler:
         self._poller.refresh(capture_all=True)
         return ReconcileReport(tuple(adopted), tuple(crashed), tuple(cleared),
                                tuple(self.leftovers()), unknown)
+
+    def settle(self) -> list[str]:
+        """What every command does first, cheaply (one query and a stat per agent when all
+        is well): settle spawns that were interrupted (rows left `starting` whose spawn lock
+        is free), and follow worktrees that git says have moved. Returns the names settled
+        or followed."""
+        ctx = self.ctx
+        done = follow_moved_worktrees(ctx, ctx.store.agents())
+        incomplete = [a for a in ctx.store.incomplete_agents()
+                      if not spawn_in_progress(ctx.paths(a.id))]
+        if incomplete:
+            by_session = {p.session: p for p in ctx.tmux.list_panes() or []}
+            for agent in incomplete:
+                if self._settle_spawn(agent, by_session.get(agent.session)):
+                    done.append(agent.name)
+        return done
+
+    def _settle_spawn(self, agent: Agent, pane: PaneInfo | None) -> str:
+        """An incomplete row: 'adopted' if its session runs, 'crashed' if the spawn made
+        something, 'cleared' if it made nothing; '' while its spawn is still under way."""
+        ctx, store = self.ctx, self.ctx.store
+        if spawn_in_progress(ctx.paths(agent.id)):
+            return ""
+        if pane is not None:
+            store.update_agent(agent.id, pane_id=pane.pane_id, spawn_complete=1)
+            return "adopted"
+        if Path(agent.worktree).exists() or ctx.repo.branch_exists(agent.branch):
+            # The spawn died half-way: keep the row, so what it made stays listed;
+            # the person restarts or kills it (kill removes it safely).
+            ctx.record(agent, "spawn_interrupted")
+            store.update_agent(agent.id, spawn_complete=1)
+            return "crashed"
+        store.delete_agent(agent.id)
+        store.forget_worktree(agent.worktree)
+        return "cleared"
 
     def leftovers(self) -> list[WorktreeRecord]:
         """Worktrees this tool made that no agent owns (kept by a kill, or left by a crash)."""
@@ -124,15 +158,20 @@ class Reconciler:
                              f"leftovers: {known}")
         worktree = Path(record.path)
         present = worktree if worktree.is_dir() else None
+        if present is not None and not ctx.repo.is_linked_worktree(present):
+            return f"kept {record.path}: {unlinked_problem(ctx, present, 'it')}"
         base = ctx.repo.current_branch() or "HEAD"
-        unsaved = ctx.repo.unsaved_work(present, record.branch, base)
+        try:
+            unsaved = ctx.repo.unsaved_work(present, record.branch, base)
+        except GitError as exc:
+            raise UsageError(f"git cannot read {record.path} ({exc}); kept it") from None
         if not unsaved.empty and not discard:
             return (f"kept {record.path}: it holds {unsaved.describe()}; "
                     "use --discard to remove it (a recovery ref is saved first)")
-        if present is not None and not ctx.repo.is_linked_worktree(present):
-            return f"kept {record.path}: it is not a linked worktree of this repository"
+        # Someone working in it (an agent whose row was lost, a shell): refused, in one line.
+        check_unused(ctx, worktree)
         ref = None
-        if not unsaved.empty:
+        if not unsaved.empty or unsaved.in_base:
             ref = ctx.repo.save_recovery_ref(present, record.branch, record.agent_name)
         remove_worktree_and_branch(ctx, worktree, record.branch)
         tail = f"; recoverable from {ref}" if ref else ""

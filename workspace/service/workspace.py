@@ -5,6 +5,7 @@ composes the parts of the service, each owning its own state:
     messenger   send, type, interrupt, approve, deny            (messaging.py)
     poller      the poll tick, first prompts, budgets, diffs    (poller.py, signals.py)
     reconciler  start-up reconciliation, leftovers, cleanup     (reconcile.py)
+    adopter     agents no row owns, adopted back                (adopt.py)
     review      diffs, conflict radar, ask to rebase            (review.py)
     planner, merger, queue   merges and the merge queue         (merge/)
     pulls       push and pull requests                          (pulls.py)
@@ -34,7 +35,8 @@ from workspace.core.review.radar import Radar
 from workspace.core.settings import Settings
 from workspace.core.tasks.model import Plan, Task, TaskSpec, TaskState
 from workspace.core.text import Cleaned
-from workspace.service.agents import Agents, KillReport
+from workspace.service.adopt import Adopted, Adopter
+from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.merge import (
     DEFAULT_LOCK_WAIT,
@@ -56,6 +58,7 @@ from workspace.service.tasks.autopilot import Autopilot
 from workspace.service.tasks.board import JUDGE, TaskBoard, refuse_judge
 from workspace.service.tasks.plans import Planning, PlanView
 from workspace.service.tasks.process import AutopilotProcess, AutopilotStatus
+from workspace.service.worktrees import KillReport
 
 
 class Workspace:
@@ -70,6 +73,7 @@ class Workspace:
         self.messenger = Messenger(ctx)
         self.poller = Poller(ctx, self.lifecycle, self.messenger)
         self.reconciler = Reconciler(ctx, self.poller)
+        self.adopter = Adopter(ctx)
         self.review = Review(ctx, self.messenger)
         self.planner = Planner(ctx, self.review)
         self.merger = Merger(ctx, self.planner, self.review, self.poller, self.lifecycle)
@@ -84,7 +88,11 @@ class Workspace:
 
     @classmethod
     def open(cls, cwd: Path | None = None) -> Workspace:
-        return cls(Context.open(cwd))
+        """Open the workspace of the repository at `cwd`, and settle what an interrupted
+        command left (reconcile.py `settle`: cheap when nothing was)."""
+        ws = cls(Context.open(cwd))
+        ws.reconciler.settle()
+        return ws
 
     def close(self) -> None:
         self.ctx.close()
@@ -199,6 +207,17 @@ class Workspace:
 
     def cleanup(self, path: str, discard: bool = False) -> str:
         return self.reconciler.cleanup(path, discard)
+
+    def orphans(self) -> list[str]:
+        """Names of agents that run in the private server with no row in the state (it was
+        lost or set aside): `adopt` brings them back."""
+        return [o.name for o in self.adopter.orphans()]
+
+    def adopt(self, names: list[str] | None = None, preset: str | None = None
+              ) -> list[Adopted]:
+        """Give agents that no row owns their rows back: the named ones (a running session
+        or a leftover worktree), or every running one."""
+        return self.adopter.adopt(list(names or []), preset)
 
     def unknown_sessions(self) -> list[str]:
         return self.reconciler.unknown_sessions()

@@ -17,6 +17,7 @@ from workspace.adapters.git import (
     index,
     refs,
     remotes,
+    submodules,
     uncommitted,
     worktrees,
 )
@@ -115,11 +116,22 @@ class GitRepo:
     def remove_worktree(self, path: Path) -> None:
         worktrees.remove_worktree(self._git, path)
 
+    def init_submodules(self, worktree: Path) -> str:
+        if not submodules.has_submodules(worktree):
+            return ""
+        return submodules.init_submodules(self._git, worktree)
+
+    def uninitialised_submodules(self, worktree: Path) -> list[str]:
+        if not submodules.has_submodules(worktree):
+            return []
+        return submodules.uninitialised_submodules(self._git, worktree)
+
     def status(self, worktree: Path) -> WorktreeStatus:
         return worktrees.status(self._git, worktree)
 
-    def unsaved_work(self, worktree: Path | None, branch: str, base: str) -> UnsavedWork:
-        return worktrees.unsaved_work(self._git, worktree, branch, base)
+    def unsaved_work(self, worktree: Path | None, branch: str, base: str,
+                     merged_tips: Collection[str] = ()) -> UnsavedWork:
+        return worktrees.unsaved_work(self._git, worktree, branch, base, merged_tips)
 
     def operation_in_progress(self, git_dir: Path) -> str | None:
         return worktrees.operation_in_progress(git_dir)

@@ -40,9 +40,10 @@ class GitResult:
         return GitError(self.err.strip() or fallback, self.err)
 
 
-def run(cwd: str | Path, args: Sequence[str], env: Mapping[str, str] | None = None
-        ) -> GitResult:
-    """Run git in `cwd` and return its status, stdout and stderr, whatever the status."""
+def run(cwd: str | Path, args: Sequence[str], env: Mapping[str, str] | None = None,
+        timeout: float | None = None) -> GitResult:
+    """Run git in `cwd` and return its status, stdout and stderr, whatever the status.
+    `timeout`: seconds after which git is killed (for what may wait on a network)."""
     # Imported on first use: GitPython takes ~60 ms to import, which a verb running no git
     # should not pay.
     import git
@@ -54,6 +55,7 @@ def run(cwd: str | Path, args: Sequence[str], env: Mapping[str, str] | None = No
             with_extended_output=True,
             with_exceptions=False,
             strip_newline_in_stdout=False,
+            kill_after_timeout=timeout,
         )
     except git.GitCommandNotFound:
         raise UsageError("git is not installed or not on PATH; install git 2.38 or newer") from None
@@ -77,8 +79,8 @@ class Git:
         self.common_dir = common_dir
 
     def run(self, *args: str, cwd: str | Path | None = None,
-            env: Mapping[str, str] | None = None) -> GitResult:
-        return run(cwd or self.top, args, env)
+            env: Mapping[str, str] | None = None, timeout: float | None = None) -> GitResult:
+        return run(cwd or self.top, args, env, timeout)
 
     def out(self, *args: str, cwd: str | Path | None = None,
             env: Mapping[str, str] | None = None, check: bool = True) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workspace.adapters.git.commits import SNAPSHOT_IDENT, WORKSPACE_IDENT, commit_tree
 from workspace.adapters.git.index import read_index, temporary_index, write_index
-from workspace.adapters.git.refs import rev, set_ref, tree_of, update_ref
+from workspace.adapters.git.refs import is_ancestor, rev, set_ref, tree_of, update_ref
 from workspace.adapters.git.runner import Git, GitError
 from workspace.adapters.git.worktrees import status as worktree_status
 from workspace.core.gitparse import WorktreeStatus, without_untracked
@@ -78,9 +78,18 @@ def save_recovery_ref(git: Git, worktree: Path | None, branch: str, label: str) 
     tip = rev(git, f"refs/heads/{branch}")
     commit = tip
     if worktree is not None and worktree.is_dir():
-        commit = _recovery_commit(git, worktree, f"workspace: recovery of {label}") or tip
+        # The worktree's HEAD may hold commits its branch does not (a detached HEAD, or
+        # the branch deleted under it): the recovery commit sits on HEAD, or is HEAD.
+        head = git.out("rev-parse", "--verify", "-q", "HEAD", cwd=worktree, check=False)
+        commit = (_recovery_commit(git, worktree, f"workspace: recovery of {label}")
+                  or head.strip() or tip)
     if commit is None:
         return None
+    if tip is not None and tip != commit and not is_ancestor(git, tip, commit):
+        # HEAD and the branch went separate ways: one commit keeps both reachable.
+        commit = commit_tree(git, tree_of(git, commit), [commit, tip],
+                             f"workspace: recovery of {label} (its HEAD and its branch)",
+                             env=WORKSPACE_IDENT)
     ref = f"{RECOVERY_PREFIX}/{label}-{time.strftime('%Y%m%d-%H%M%S')}"
     set_ref(git, ref, commit)
     return ref

@@ -3,10 +3,12 @@ removing one with its branch would lose."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from workspace.adapters.git.refs import branch_exists, rev
+from workspace.adapters.git.commits import merge_tree
+from workspace.adapters.git.refs import rev, tree_of
 from workspace.adapters.git.runner import Git, GitError
 from workspace.core.format import plural
 from workspace.core.gitparse import (
@@ -24,7 +26,11 @@ class UnsavedWork:
     uncommitted: tuple[str, ...]
     """`git status --porcelain` lines (modified, staged and untracked files)."""
     commits: tuple[str, ...]
-    """One-line summaries of commits on the branch that are not on base."""
+    """One-line summaries of commits on the branch (or the worktree's HEAD) that are not on
+    base, neither by history nor by content."""
+    in_base: tuple[str, ...] = ()
+    """Commits not on base by history whose content base has all the same (a squash or
+    rebase merge, or an identical tree): removing them loses nothing."""
 
     @property
     def empty(self) -> bool:
@@ -83,21 +89,45 @@ def status(git: Git, worktree: Path) -> WorktreeStatus:
     return parse_status_v2(out)
 
 
-def unsaved_work(git: Git, worktree: Path | None, branch: str, base: str) -> UnsavedWork:
+def unsaved_work(git: Git, worktree: Path | None, branch: str, base: str,
+                 merged_tips: Collection[str] = ()) -> UnsavedWork:
+    """What removing the worktree and the branch would lose: uncommitted files, and commits
+    of the branch or of the worktree's HEAD (a detached HEAD, a branch deleted under it)
+    that base has neither by history nor by content. Content counts: a tip in
+    `merged_tips` (the tool recorded merging it), or one whose merge into base would change
+    nothing (a squash or rebase merge, an identical tree), is on base."""
     uncommitted: tuple[str, ...] = ()
+    tips: list[str] = []
     if worktree is not None and worktree.is_dir():
         out = git.out("status", "--porcelain=v1", "--untracked-files=all", cwd=worktree)
         uncommitted = tuple(line for line in out.splitlines() if line.strip())
-    commits: tuple[str, ...] = ()
-    if branch_exists(git, branch):
-        base_ref = base if rev(git, base) else None
-        # Base gone: what no other branch has is what would be lost.
-        range_args = [f"{base_ref}..refs/heads/{branch}"] if base_ref else [
-            f"refs/heads/{branch}", "--not", "--exclude=refs/heads/" + branch, "--branches"
-        ]
-        out = git.out("log", "--format=%h %s", *range_args, check=False)
-        commits = tuple(line for line in out.splitlines() if line.strip())
+        head = git.out("rev-parse", "--verify", "-q", "HEAD", cwd=worktree, check=False)
+        tips += [head.strip()] if head.strip() else []
+    tip = rev(git, f"refs/heads/{branch}")
+    if tip is not None and tip not in tips:
+        tips.insert(0, tip)
+    if not tips:
+        return UnsavedWork(uncommitted, ())
+    base_ref = base if rev(git, base) else None
+    # Base gone: what no other branch has is what would be lost.
+    range_args = [*tips, "--not", base_ref] if base_ref else [
+        *tips, "--not", "--exclude=refs/heads/" + branch, "--branches"
+    ]
+    out = git.out("log", "--format=%h %s", *range_args, check=False)
+    commits = tuple(line for line in out.splitlines() if line.strip())
+    if commits and base_ref and all(t in merged_tips or _content_in(git, base_ref, t)
+                                    for t in tips):
+        return UnsavedWork(uncommitted, (), commits)
     return UnsavedWork(uncommitted, commits)
+
+
+def _content_in(git: Git, base: str, tip: str) -> bool:
+    """Merging `tip` into `base` would change nothing: base has its content already."""
+    try:
+        result = merge_tree(git, base, tip)
+    except GitError:
+        return False  # no common history, say: nothing shows that base has it
+    return result.clean and result.tree == tree_of(git, base)
 
 
 def git_dirs(git: Git) -> list[tuple[Path, Path | None]]:

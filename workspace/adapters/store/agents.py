@@ -14,6 +14,7 @@ from pathlib import Path
 from workspace.adapters.store.database import Database
 from workspace.adapters.store.tasks import TaskStore
 from workspace.core.agent import Agent, DiffStat, Tokens
+from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
 
 
@@ -60,6 +61,18 @@ class Store:
     # -- agents -------------------------------------------------------------------------
 
     def insert_agent(self, agent: Agent, state: StatusState, launch: dict[str, object]) -> None:
+        """Raises UsageError when the name is taken, also by another process that got there
+        a moment earlier (two spawns of one name at once: the row decides)."""
+        try:
+            self._insert_agent(agent, state, launch)
+        except sqlite3.IntegrityError as exc:
+            if "agents.name" not in str(exc):
+                raise
+            raise UsageError(f"an agent named {agent.name!r} already exists; choose another "
+                             "name") from None
+
+    def _insert_agent(self, agent: Agent, state: StatusState, launch: dict[str, object]
+                      ) -> None:
         with self.transaction() as db:
             db.execute(
                 """INSERT INTO agents (id, name, preset, branch, base, base_sha, worktree, session,
@@ -77,7 +90,7 @@ class Store:
     _UPDATABLE = frozenset(
         {"pane_id", "session_id", "spawn_complete", "model", "context_pct", "budget_usd",
          "base", "base_sha", "task", "launch", "task_id", "diff_files", "diff_added",
-         "diff_removed"}
+         "diff_removed", "worktree"}
     )
 
     def update_agent(self, agent_id: str, **values: object) -> None:
@@ -124,6 +137,13 @@ class Store:
         rows = self._db.execute("SELECT * FROM agents ORDER BY created_at").fetchall()
         return [self._agent(row, totals.get(row["id"])) for row in rows]
 
+    def incomplete_agents(self) -> list[Agent]:
+        """Rows whose spawn has not finished (under way, or interrupted): one cheap query,
+        asked by every command."""
+        rows = self._db.execute(
+            "SELECT * FROM agents WHERE spawn_complete = 0 ORDER BY created_at").fetchall()
+        return [self._agent(row, None) for row in rows]
+
     def agent_by_name(self, name: str) -> Agent | None:
         row = self._db.execute("SELECT * FROM agents WHERE name = ?", (name,)).fetchone()
         if row is None:
@@ -157,6 +177,7 @@ class Store:
             budget_usd=row["budget_usd"],
             spawn_complete=bool(row["spawn_complete"]),
             task_id=row["task_id"],
+            problem=state.place,
         )
 
     # -- usage --------------------------------------------------------------------------
@@ -261,6 +282,12 @@ class Store:
                 VALUES (?,?,?,?)""",
                 (path, branch, agent_name, time.time()),
             )
+
+    def move_worktree(self, old: str, new: str) -> None:
+        """The worktree is at `new` now (git says so, after a `git worktree repair`)."""
+        with self.transaction() as db:
+            db.execute("UPDATE worktrees SET path = ? WHERE path = ?", (new, old))
+            db.execute("UPDATE agents SET worktree = ? WHERE worktree = ?", (new, old))
 
     def forget_worktree(self, path: str) -> None:
         with self.transaction() as db:

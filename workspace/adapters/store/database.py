@@ -4,13 +4,22 @@ thread; writers take turns (BEGIN IMMEDIATE)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from workspace.core.errors import UsageError
+from workspace.adapters.store.health import (
+    PRIVATE_FILE,
+    StateError,
+    companions,
+    newer_error,
+    restrict,
+    state_error,
+)
 
 SCHEMA_VERSION = 2
 """The version this code reads and writes. A database at an older version is migrated on open
@@ -115,24 +124,90 @@ MIGRATIONS: dict[int, str] = {
 2: tasks, their attempts and events, plans; agents know their task."""
 
 
+class _Cursor(sqlite3.Cursor):
+    """Reading rows can meet a damaged page too: said like any other state error."""
+
+    def fetchone(self) -> Any:
+        with _mapped(self.connection):
+            return super().fetchone()
+
+    def fetchall(self) -> list[Any]:
+        with _mapped(self.connection):
+            return super().fetchall()
+
+    def __next__(self) -> Any:
+        with _mapped(self.connection):
+            return super().__next__()
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose every statement turns an error about the files (damaged, read-only,
+    locked, disk full) into one StateError line naming the file and the fix, wherever in the
+    program it is met: the agents' and the tasks' stores alike."""
+
+    state_path: Path
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        with _mapped(self):
+            return self.cursor(_Cursor).execute(sql, parameters)
+
+
+@contextmanager
+def _mapped(db: sqlite3.Connection) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        error = state_error(getattr(db, "state_path", Path("state.db")), exc)
+        if error is None:
+            raise
+        raise error from None
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self.transaction() as db:
-            execute_script(db, _SCHEMA)
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1')")
-            self._migrate(db)
+        self._private()
+        try:
+            with self.transaction() as db:
+                execute_script(db, _SCHEMA)
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1')")
+                self._migrate(db)
+        except BaseException:
+            # SQLite shares what a process knows of a file among its connections (a -shm
+            # found read-only stays so while one is open): a refused open keeps none.
+            self.close()
+            raise
+
+    def _private(self) -> None:
+        """The state holds prompts and environments: its files are this user's alone. SQLite
+        gives its -wal and -shm files the database's mode, so making that one first is
+        enough for new files; older ones are fixed here."""
+        if not self.path.exists():
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+            except OSError:
+                return  # not writable: opening says so, naming the file
+        for file in companions(self.path):
+            if file.exists():
+                restrict(file)
 
     @property
     def connection(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                 factory=_Connection)
+            assert isinstance(db, _Connection)
+            db.state_path = self.path
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            except BaseException:
+                db.close()
+                raise
             self._local.db = db
         return db
 
@@ -146,17 +221,17 @@ class Database:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # Also when COMMIT failed (locked, disk full): a transaction left open would
+            # swallow every later change of this connection.
+            _rollback(db)
             raise
-        db.execute("COMMIT")
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = self._version(db)
         if version > SCHEMA_VERSION:
-            raise UsageError(
-                f"{self.path} was written by a newer workspace (state version {version}, this "
-                f"one reads {SCHEMA_VERSION}); upgrade workspace to use this repository")
+            raise newer_error(self.path, version, SCHEMA_VERSION)
         for step in range(version + 1, SCHEMA_VERSION + 1):
             execute_script(db, MIGRATIONS[step])
         if version < SCHEMA_VERSION:
@@ -176,6 +251,15 @@ class Database:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    if not db.in_transaction:
+        return
+    try:
+        db.execute("ROLLBACK")
+    except (sqlite3.Error, StateError):
+        pass  # the error that led here is the one to tell
 
 
 def execute_script(db: sqlite3.Connection, script: str) -> None:
