@@ -23,6 +23,7 @@ from workspace.adapters.repo_trust import GATE, WORKTREE_ROOT, RepoTrust
 from workspace.adapters.store import WorktreeRecord
 from workspace.adapters.themes import ThemeFile, theme_files
 from workspace.core.agent import Agent, DiffStat
+from workspace.core.errors import UsageError
 from workspace.core.names import suggest_name
 from workspace.core.review.diff import BRANCH, Diff
 from workspace.core.review.mergetree import MergeTreeResult
@@ -67,10 +68,21 @@ class Workspace:
         self.merger = Merger(ctx, self.planner, self.review, self.poller, self.lifecycle)
         self.queue = MergeQueue(ctx, self.merger)
         self.pulls = PullRequests(ctx)
+        self.recovered: str | None = None
+        """What opening did about a merge a killed process left half-made (one line)."""
 
     @classmethod
     def open(cls, cwd: Path | None = None) -> Workspace:
-        return cls(Context.open(cwd))
+        """Opening first finishes or undoes a merge a killed process left half-made, so that
+        every command (a verb, the TUI, the autopilot) starts from base, the main checkout and
+        the agents' statuses agreeing. A recovery that fails leaves the intent for the next
+        command (a merge refuses until then) and does not stop this one."""
+        ws = cls(Context.open(cwd))
+        try:
+            ws.recovered = ws.merger.recover()
+        except UsageError as exc:
+            ws.recovered = str(exc)
+        return ws
 
     def close(self) -> None:
         self.ctx.close()
