@@ -159,7 +159,9 @@ class Steps:
         if now == wip.head:
             return ""  # never moved (the index moves only after it), or already undone
         if now != wip.commit:
-            return self._wip_kept(intent)
+            # The agent committed on top of it since (keep both), or it never got there.
+            landed = now is not None and repo.is_ancestor(wip.commit, now)
+            return self._wip_kept(intent) if landed else ""
         try:
             current = digest(repo.read_index(worktree))
             saved = self.file.saved_index(intent)
