@@ -10,8 +10,6 @@ from tests.support.config import write_user_config
 from tests.support.gitrepo import git
 from tests.support.review import commit, spawn_shell, write
 from workspace.service import Workspace
-from workspace.service.merge import apply
-from workspace.service.worktrees import MERGE_RECORD
 
 
 def no_cleanup(repo: Path) -> Workspace:
@@ -100,7 +98,3 @@ def test_commits_only_on_the_worktrees_head_are_kept_and_recoverable(repo: Path)
     ref = message.split("recoverable from ")[1]
     assert git(repo, "merge-base", "--is-ancestor", lost_once, ref) == ""
     ws.close()
-
-
-def test_the_merge_record_name_is_the_merge_packages() -> None:
-    assert MERGE_RECORD == apply.MERGE_RECORD

@@ -1,5 +1,6 @@
 """External commands beside git and tmux: the merge gate and the GitHub CLI. argv lists only,
-never a shell; a timeout ends the command's whole process group."""
+never a shell; a timeout ends the command's whole process group, and so does the death of the
+process that ran it (guard.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from workspace.core.command import CommandResult
 
 OUTPUT_LIMIT = 64_000
 """Characters of output kept (the end: where failures are reported)."""
+GUARD = Path(__file__).resolve().parent / "guard.py"
 
 
 def find_program(name: str) -> str | None:
@@ -22,16 +25,33 @@ def find_program(name: str) -> str | None:
 
 def run_command(argv: list[str] | tuple[str, ...], cwd: Path, timeout: float,
                 env: dict[str, str] | None = None) -> CommandResult:
-    """Run argv in cwd with no stdin; on timeout, SIGTERM then SIGKILL its process group."""
+    """Run argv in cwd with no stdin; on timeout, SIGTERM then SIGKILL its process group.
+    The command runs under guard.py, which SIGKILLs that group if this process dies first.
+    The kernel ties that to the thread that starts the command (PR_SET_PDEATHSIG): callers
+    wait here for the result, the TUI's merge workers included, so the thread outlives it."""
     started = time.monotonic()
     full_env = {**os.environ, **(env or {})}
+    report, report_w = os.pipe()
     try:
         child = subprocess.Popen(
-            list(argv), cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-I", "-S", str(GUARD), str(report_w), str(os.getpid()),
+             *argv],
+            cwd=cwd, env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(report_w,),
         )
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        os.close(report)
         return CommandResult(tuple(argv), None, str(exc), 0.0, missing=True)
+    finally:
+        os.close(report_w)
+    with os.fdopen(report, "rb") as reader:
+        # Empty once the command started; else why it could not be (read until the guard
+        # closes its end, which it does right after starting the command).
+        problem = reader.read().decode("utf-8", "replace")
+    if problem:
+        child.communicate()
+        return CommandResult(tuple(argv), None, problem, time.monotonic() - started,
+                             missing=True)
     timed_out = False
     try:
         out, _ = child.communicate(timeout=timeout)

@@ -41,7 +41,11 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     from workspace.service import Workspace
 
     cwd = Path(args.cwd).expanduser() if getattr(args, "cwd", None) else None
-    return Workspace.open(cwd)
+    ws = Workspace.open(cwd)
+    if ws.recovered:
+        # A merge a killed process left half-made was finished or undone just now.
+        note(f"workspace: {ws.recovered}")
+    return ws
 
 
 def read_prompt(args: argparse.Namespace) -> str:

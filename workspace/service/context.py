@@ -152,6 +152,11 @@ class Context:
         path = Path(root).expanduser()
         return (path if path.is_absolute() else self.repo.top / path).resolve()
 
+    def merge_record(self, agent_id: str) -> Path:
+        """What the last merge of an agent recorded (tip merged, base, strategy): written by
+        the merge, read by kill and cleanup to tell work that is on base in content."""
+        return self.paths(agent_id).dir / "merge.json"
+
     def progress_file(self, task_id: str) -> Path:
         """Where a task's agent may leave notes for its next attempt: in the state dir, never
         in the worktree (nothing there is merged)."""

@@ -82,15 +82,24 @@ class Workspace:
         self.board = TaskBoard(ctx)
         self.pilot = AutopilotProcess(ctx, self.new_autopilot, self.refresh, self.reconcile)
         self.planning = Planning(ctx, self.lifecycle, self.messenger, self.board)
+        self.recovered: str | None = None
+        """What opening did about a merge a killed process left half-made (one line)."""
 
     def new_autopilot(self) -> Autopilot:
         return Autopilot(self.ctx, self.lifecycle, self.messenger, self.merger, self.review)
 
     @classmethod
     def open(cls, cwd: Path | None = None) -> Workspace:
-        """Open the workspace of the repository at `cwd`, and settle what an interrupted
-        command left (reconcile.py `settle`: cheap when nothing was)."""
+        """Opening first finishes or undoes a merge a killed process left half-made, so that
+        every command (a verb, the TUI, the autopilot) starts from base, the main checkout and
+        the agents' statuses agreeing (a recovery that fails leaves the intent for the next
+        command: a merge refuses until then, this command goes on); then it settles what an
+        interrupted spawn left (reconcile.py `settle`: cheap when nothing was)."""
         ws = cls(Context.open(cwd))
+        try:
+            ws.recovered = ws.merger.recover()
+        except UsageError as exc:
+            ws.recovered = str(exc)
         ws.reconciler.settle()
         return ws
 

@@ -17,7 +17,6 @@ from workspace.core.format import plural
 from workspace.service.context import Context
 from workspace.service.place import unlinked_problem
 
-MERGE_RECORD = "merge.json"
 """In the agent's state dir: what its last merge recorded (written by merge/apply.py)."""
 
 
@@ -114,7 +113,7 @@ def _merged_tips(ctx: Context, agent: Agent) -> list[str]:
     """The branch tip the tool recorded merging, when the agent is merged."""
     if agent.status != Status.MERGED:
         return []
-    tip = (read_json(ctx.paths(agent.id).dir / MERGE_RECORD) or {}).get("tip")
+    tip = (read_json(ctx.merge_record(agent.id)) or {}).get("tip")
     return [tip] if isinstance(tip, str) else []
 
 

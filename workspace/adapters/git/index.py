@@ -51,6 +51,15 @@ def read_index(git: Git, worktree: Path) -> bytes | None:
         return None
 
 
+def index_at(git: Git, worktree: Path, commit: str) -> bytes:
+    """The worktree's index as a mixed reset to `commit` would leave it (`commit`'s entries,
+    stat data kept where the content is the same), built in a copy: the caller writes it with
+    `write_index` in its own process, so no git left running can write it later."""
+    with temporary_index(git, worktree, seed=read_index(git, worktree)) as index:
+        git.out("read-tree", "--reset", commit, cwd=worktree, env=index.env)
+        return index.file.read_bytes()
+
+
 def write_index(git: Git, worktree: Path, data: bytes) -> None:
     """Put the worktree's index back as it was, by git's own protocol: write index.lock
     (exclusively: it fails if git is writing the index now), then rename it over."""

@@ -65,3 +65,12 @@ def set_ref(git: Git, ref: str, commit: str) -> None:
 def update_ref(git: Git, ref: str, new: str, old: str, message: str) -> bool:
     """Move `ref` from `old` to `new` atomically; False if it was not at `old`."""
     return git.run("update-ref", "-m", message, ref, new, old).ok
+
+
+def update_ref_while(git: Git, ref: str, new: str, old: str, guard: str, guard_value: str,
+                     message: str) -> bool:
+    """Move `ref` from `old` to `new` only while `guard` points at `guard_value`, as one git
+    transaction (both refs locked together): once `guard` is deleted, no such move started
+    earlier, by a process since killed, can still land. False if either was not as said."""
+    lines = f"update {ref} {new} {old}\nverify {guard} {guard_value}\n"
+    return git.run("update-ref", "-m", message, "--stdin", stdin=lines.encode()).ok

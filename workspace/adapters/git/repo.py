@@ -99,6 +99,10 @@ class GitRepo:
     def tree_of(self, commit: str) -> str:
         return refs.tree_of(self._git, commit)
 
+    def update_ref_while(self, ref: str, new: str, old: str, guard: str, guard_value: str,
+                         message: str) -> bool:
+        return refs.update_ref_while(self._git, ref, new, old, guard, guard_value, message)
+
     def update_ref(self, ref: str, new: str, old: str, message: str) -> bool:
         return refs.update_ref(self._git, ref, new, old, message)
 
@@ -167,6 +171,12 @@ class GitRepo:
 
     def read_index(self, worktree: Path) -> bytes | None:
         return index.read_index(self._git, worktree)
+
+    def index_at(self, worktree: Path, commit: str) -> bytes:
+        return index.index_at(self._git, worktree, commit)
+
+    def write_index(self, worktree: Path, data: bytes) -> None:
+        index.write_index(self._git, worktree, data)
 
     # -- diffs --------------------------------------------------------------------------
 

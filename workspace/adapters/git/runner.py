@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,24 +43,32 @@ class GitResult:
 
 
 def run(cwd: str | Path, args: Sequence[str], env: Mapping[str, str] | None = None,
-        timeout: float | None = None) -> GitResult:
+        timeout: float | None = None, stdin: bytes | None = None) -> GitResult:
     """Run git in `cwd` and return its status, stdout and stderr, whatever the status.
-    `timeout`: seconds after which git is killed (for what may wait on a network)."""
+    `timeout`: seconds after which git is killed (for what may wait on a network); `stdin`:
+    what git reads on its standard input (`update-ref --stdin`)."""
     # Imported on first use: GitPython takes ~60 ms to import, which a verb running no git
     # should not pay.
     import git
 
-    try:
-        status, out, err = git.Git(str(cwd)).execute(
-            ["git", *args],
-            env={**BASE_ENV, **(env or {})},
-            with_extended_output=True,
-            with_exceptions=False,
-            strip_newline_in_stdout=False,
-            kill_after_timeout=timeout,
-        )
-    except git.GitCommandNotFound:
-        raise UsageError("git is not installed or not on PATH; install git 2.38 or newer") from None
+    # GitPython takes stdin as a file; one on disk cannot fill up and block like a pipe.
+    with tempfile.TemporaryFile() if stdin is not None else nullcontext() as feed:
+        if feed is not None and stdin is not None:
+            feed.write(stdin)
+            feed.seek(0)
+        try:
+            status, out, err = git.Git(str(cwd)).execute(
+                ["git", *args],
+                istream=feed,
+                env={**BASE_ENV, **(env or {})},
+                with_extended_output=True,
+                with_exceptions=False,
+                strip_newline_in_stdout=False,
+                kill_after_timeout=timeout,
+            )
+        except git.GitCommandNotFound:
+            raise UsageError("git is not installed or not on PATH; install git 2.38 or newer"
+                             ) from None
     return GitResult(int(status or 0), str(out), str(err))
 
 
@@ -79,8 +89,9 @@ class Git:
         self.common_dir = common_dir
 
     def run(self, *args: str, cwd: str | Path | None = None,
-            env: Mapping[str, str] | None = None, timeout: float | None = None) -> GitResult:
-        return run(cwd or self.top, args, env, timeout)
+            env: Mapping[str, str] | None = None, timeout: float | None = None,
+            stdin: bytes | None = None) -> GitResult:
+        return run(cwd or self.top, args, env, timeout, stdin)
 
     def out(self, *args: str, cwd: str | Path | None = None,
             env: Mapping[str, str] | None = None, check: bool = True) -> str:

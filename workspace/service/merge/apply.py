@@ -4,10 +4,13 @@ Order (nothing is written before every check has passed):
 1. the checks of plan.py, which read only;
 2. the gate command, in the agent's worktree, with a timeout;
 3. under the merge lock (<state>/merge.lock): the same checks again against base as it is
-   now, the agent's uncommitted work committed (only with commit_wip), the result commit
-   built with commit-tree, base moved with compare-and-swap (`git update-ref ref new old`),
-   and the main checkout's files brought along (two-way `read-tree -m -u`) when base is
-   checked out there; if that last step fails, base is moved back.
+   now, the commit of the agent's uncommitted work built (only with commit_wip) and the
+   result commit with commit-tree; then the merge's intent written durably (intent.py), and
+   its steps (steps.py): the agent's branch moved to the commit of its uncommitted work, base
+   moved with compare-and-swap, the main checkout's files brought along (two-way
+   `read-tree -m -u`) when base is checked out there, the merge recorded. If a step fails,
+   what was done is undone (base moved back); if the process dies, the next command finishes
+   or undoes it (`Merger.recover`).
 Every method may run in a worker thread.
 """
 
@@ -21,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from workspace.adapters import runner
-from workspace.adapters.files import LockBusy, hold_lock, read_json, write_json
+from workspace.adapters.files import LockBusy, hold_lock, read_json
 from workspace.adapters.git import GitError, without_untracked
 from workspace.core.agent import Agent, Status
 from workspace.core.command import CommandResult
@@ -30,15 +33,16 @@ from workspace.core.review.drafts import draft_wip_message
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.merge.errors import GateFailed, MergeBusy, MergeRefused
+from workspace.service.merge.intent import Intent, Wip, digest, new_guard
 from workspace.service.merge.plan import MergePlan, Planner
 from workspace.service.merge.results import CleanupReport, MergeResult
+from workspace.service.merge.steps import Steps, record_path
 from workspace.service.poller import Poller
 from workspace.service.review import Review
 
 DEFAULT_LOCK_WAIT = 10.0
 """Seconds a merge waits for another one to finish before it refuses."""
 LOCK_FILE = "merge.lock"
-MERGE_RECORD = "merge.json"
 
 StepCallback = Callable[[str], None]
 
@@ -51,6 +55,7 @@ class Merger:
         self._review = review
         self._poller = poller
         self._agents = agents
+        self.steps = Steps(ctx, poller)
 
     def merge(
         self,
@@ -77,6 +82,7 @@ class Merger:
         'cleaning up')."""
         step = on_step or (lambda _: None)
         strategy = self.planner.strategy(strategy)
+        self.recover()  # a merge killed in another process: its intent first
         agent = self.ctx.agent(name)
         step("checking")
         first = self.planner.plan(agent, strategy, commit_wip, message)
@@ -89,6 +95,7 @@ class Merger:
             leave = self._made_by_gate(first)
         step("waiting")
         with self._lock(wait, name):
+            self._recover_locked()  # one killed while our gate ran
             step("checking")
             agent = self.ctx.agent(name)
             plan = self.planner.plan(agent, strategy, commit_wip, message, leave)
@@ -111,81 +118,115 @@ class Merger:
 
     def _apply(self, plan: MergePlan, message: str | None, step: StepCallback) -> MergeResult:
         repo, agent = self.ctx.repo, plan.agent
-        new, tip, wip = plan.new, plan.tip, None
-        index: bytes | None = None
+        new, tip, wip, index = plan.new, plan.tip, None, None
         try:
             if plan.status.dirty:
                 step("committing")
-                index = repo.read_index(plan.worktree)
-                text = message or draft_wip_message(agent.name, self.ctx.task_text(agent))
-                wip = repo.commit_wip(plan.worktree, agent.branch, text, plan.leave)
-                if wip is not None:
-                    tip = wip
+                made = self._wip_commit(plan, message)
+                if made is not None:
+                    wip, index = made
+                    tip = wip.commit
                     commits = tuple(repo.commits(f"{plan.base_sha}..{tip}", reverse=True))
                     new, tree = self.planner.build(agent, plan.strategy, plan.base_sha, tip,
                                                    commits, message)
                     if tree != plan.new_tree and plan.checkout is not None:
                         # The agent wrote more while we looked: check the checkout again.
                         self.planner.base_checkout(agent, plan.base_sha, tree)
-            step("updating base")
-            ref = f"refs/heads/{agent.base}"
-            if not repo.update_ref(ref, new, plan.base_sha,
-                                   f"workspace: merge {agent.branch} ({plan.strategy})"):
-                now = repo.rev(ref)
-                where = f"is now at {now[:10]}" if now else "was deleted"
-                raise MergeRefused(
-                    f"{agent.base} moved while merging (it {where}, was {plan.base_sha[:10]}); "
-                    f"nothing was changed; merge again", agent.name)
-            if plan.checkout is not None:
-                step("updating checkout")
-                self._update_checkout(plan, ref, new)
-        except (MergeRefused, GitError) as exc:
-            kept = self._undo_wip(plan, wip, index)
-            if isinstance(exc, MergeRefused):
-                if kept:
-                    raise MergeRefused(f"{exc}{kept}", agent.name) from None
-                raise
-            raise MergeRefused(f"git failed while merging {agent.name}: {exc}{kept}",
+        except GitError as exc:
+            raise MergeRefused(f"git failed while merging {agent.name}: {exc}",
                                agent.name) from None
+        intent = Intent(
+            agent_id=agent.id, agent=agent.name, branch=agent.branch,
+            worktree=str(plan.worktree), base=agent.base, ref=f"refs/heads/{agent.base}",
+            old=plan.base_sha, new=new, strategy=plan.strategy, tip=tip,
+            left=tuple(sorted(plan.leave)),
+            checkout=str(plan.checkout) if plan.checkout else None,
+            guard=new_guard(), pid=os.getpid(), at=time.time(), wip=wip)
+        try:
+            self.steps.begin(intent, index)
+        except (GitError, OSError) as exc:
+            self.steps.clear(intent)  # nothing has moved
+            raise MergeRefused(f"could not record the merge of {agent.name} before making it "
+                               f"({exc}); nothing was changed", agent.name) from None
+        self._make(intent, step)
+        self.steps.complete(intent)
         gained = tuple(c.oneline for c in repo.commits(f"{plan.base_sha}..{new}", reverse=True))
-        self._write_record(agent, tip, new, plan.strategy, plan.leave)
-        self.ctx.record(agent, "merged")
-        self._poller.update_diff(self.ctx.agent(agent.name))
         return MergeResult(
             name=agent.name, strategy=plan.strategy, branch=agent.branch, base=agent.base,
             old_base=plan.base_sha, new_base=new, commits=gained,
-            stat=self.planner.stat(plan.base_sha, new), wip_commit=wip,
+            stat=self.planner.stat(plan.base_sha, new), wip_commit=wip.commit if wip else None,
             checkout=str(plan.checkout) if plan.checkout else None,
         )
 
-    def _update_checkout(self, plan: MergePlan, ref: str, new: str) -> None:
-        """Bring base's checkout along; if it cannot be, move base back."""
-        assert plan.checkout is not None
-        repo, agent = self.ctx.repo, plan.agent
+    def _make(self, intent: Intent, step: StepCallback) -> None:
+        """Steps 1 to 3 (steps.py); a failure undoes what was done and refuses."""
+        repo, name, base = self.ctx.repo, intent.agent, intent.base
+        steps = self.steps
         try:
-            repo.update_checkout(plan.checkout, plan.base_sha, new)
-        except GitError as exc:
-            back = repo.update_ref(ref, plan.base_sha, new,
-                                   "workspace: undo merge (checkout could not update)")
-            what = f"{agent.base} was put back at {plan.base_sha[:10]}" if back else \
-                f"{agent.base} moved again meanwhile, so it was left as it is now"
-            raise MergeRefused(f"could not update {plan.checkout} to the merged {agent.base}, "
-                               f"so {what}: {exc}", agent.name) from None
+            if intent.wip is not None:
+                intent = steps.move_branch(intent)
+            step("updating base")
+            if not steps.move_base(intent):
+                now = repo.rev(intent.ref)
+                where = f"is now at {now[:10]}" if now else "was deleted"
+                kept = steps.undo(intent, moved=False).note
+                raise MergeRefused(f"{base} moved while merging (it {where}, was "
+                                   f"{intent.old[:10]}); nothing was changed; merge again{kept}",
+                                   name)
+        except (GitError, OSError) as exc:
+            kept = steps.undo(intent, moved=False).note
+            raise MergeRefused(f"git failed while merging {name}: {exc}{kept}", name) from None
+        if intent.checkout is None:
+            return
+        step("updating checkout")
+        try:
+            steps.bring_checkout(intent)
+        except (GitError, OSError) as exc:
+            undone = steps.undo(intent)
+            what = f"{base} was put back at {intent.old[:10]}" if undone.base_back else \
+                f"{base} moved again meanwhile, so it was left as it is now"
+            raise MergeRefused(f"could not update {intent.checkout} to the merged {base}, so "
+                               f"{what}: {exc}{undone.note}", name) from None
 
-    def _undo_wip(self, plan: MergePlan, wip: str | None, index: bytes | None) -> str:
-        """After a failed merge, take back the commit made of the agent's uncommitted work:
-        its branch and index as they were (its files were never touched). Returns '' when
-        undone (or there was none), else a note for the error saying where the work is."""
-        if wip is None:
-            return ""
-        agent = plan.agent
+    def _wip_commit(self, plan: MergePlan, message: str | None
+                    ) -> tuple[Wip, bytes | None] | None:
+        """The commit of the agent's uncommitted work (but what the gate made), built without
+        moving its branch; and its index bytes as they are, to put back on undo. None when
+        there is nothing to commit."""
+        repo, agent, worktree = self.ctx.repo, plan.agent, plan.worktree
+        index = repo.read_index(worktree)
+        status = without_untracked(repo.status(worktree), plan.leave)
+        if not status.dirty or status.head is None:
+            return None
+        tree = repo.worktree_tree(worktree, status, plan.leave)
+        if tree == repo.tree_of(status.head):
+            return None
+        text = message or draft_wip_message(agent.name, self.ctx.task_text(agent))
+        commit = repo.commit_tree(tree, [status.head], text)
+        return Wip(commit, status.head, digest(index)), index
+
+    # -- a merge a killed process left half-made -------------------------------------------
+
+    def recover(self) -> str | None:
+        """Finish or undo a merge whose process died half-way (steps.py), unless another
+        merge is under way (then it is alive, and finishes its own). Returns what was done,
+        in one line, or None. Cheap when there is nothing to do: one stat."""
+        if not self.steps.file.exists():
+            return None
         try:
-            if self.ctx.repo.uncommit_wip(plan.worktree, agent.branch, wip, plan.tip, index):
-                return ""
-        except (GitError, OSError):
-            pass
-        return (f" ({agent.name}'s uncommitted work was committed on {agent.branch} as "
-                f"{wip[:10]} and is still there)")
+            with self._lock(0, "recovery"):
+                return self._recover_locked()
+        except MergeBusy:
+            return None
+
+    def _recover_locked(self) -> str | None:
+        if not self.steps.file.exists():
+            return None
+        try:
+            return self.steps.recover()
+        except (GitError, OSError) as exc:
+            raise MergeRefused(f"a merge interrupted earlier could not be finished or undone: "
+                               f"{exc}; merge again once that is fixed") from None
 
     def _made_by_gate(self, before: MergePlan) -> frozenset[str]:
         """Untracked files that appeared in the agent's worktree while the gate ran (caches,
@@ -198,18 +239,9 @@ class Merger:
 
     # -- the record of the last merge -----------------------------------------------------
 
-    def _record_path(self, agent: Agent) -> Path:
-        return self.ctx.paths(agent.id).dir / MERGE_RECORD
-
-    def _write_record(self, agent: Agent, tip: str, new: str, strategy: str,
-                      left: frozenset[str] = frozenset()) -> None:
-        write_json(self._record_path(agent), {
-            "tip": tip, "base": agent.base, "base_sha": new, "strategy": strategy,
-            "at": time.time(), "left": sorted(left)})
-
     def merge_record(self, name: str) -> dict[str, object] | None:
         """What the last merge of this agent recorded (tip merged, base sha, strategy)."""
-        return read_json(self._record_path(self.ctx.agent(name)))
+        return read_json(record_path(self.ctx, self.ctx.agent(name).id))
 
     # -- the gate -------------------------------------------------------------------------
 
