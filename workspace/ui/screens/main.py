@@ -1,6 +1,7 @@
 """The main screen: it lays the widgets out, binds every action's key and wires what one
 widget learns to the others. The work is the widgets' (the Poller polls and watches, the
-ConflictRadar looks for shared files, the MergeBar merges, AgentTabs shows the selected agent);
+ConflictRadar looks for shared files, the MergeBar merges, AgentTabs shows the selected agent,
+Leftovers offers what no agent owns for cleanup);
 the screen's own actions ask through a dialog and run the service call with `run_job`. Workers
 post facts (workspace.ui.messages); only handlers, on the UI thread, change what is shown.
 """
@@ -22,7 +23,6 @@ from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.service import Snapshot, Workspace
-from workspace.ui.dialogs.cleanup import CleanupChoice, CleanupScreen
 from workspace.ui.dialogs.help import HelpScreen
 from workspace.ui.dialogs.kill import KillChoice, KillScreen
 from workspace.ui.dialogs.send import SendScreen
@@ -34,7 +34,6 @@ from workspace.ui.messages import (
     AgentsPolled,
     DiffsUpdated,
     KeysDelivered,
-    LeftoversFound,
     MergeFinished,
     RadarUpdated,
     UnsavedWorkFound,
@@ -42,6 +41,7 @@ from workspace.ui.messages import (
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.agent_tabs import AgentTabs
 from workspace.ui.widgets.header import WorkspaceHeader
+from workspace.ui.widgets.leftovers import Leftovers
 from workspace.ui.widgets.merge_bar import MergeBar
 from workspace.ui.widgets.poller import Poller
 from workspace.ui.widgets.preview import PanePreview
@@ -84,6 +84,7 @@ class MainScreen(Screen[None]):
         yield AgentTabs(self.ws, id="agent-tabs")
         yield Poller(self.ws, id="poller")
         yield ConflictRadar(self.ws.radar, id="radar")
+        yield Leftovers(self.ws, id="leftovers")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -360,28 +361,7 @@ class MainScreen(Screen[None]):
     # -- the rest ---------------------------------------------------------------------------
 
     def action_cleanup(self) -> None:
-        def job() -> None:
-            leftovers = [(r.path, r.branch) for r in self.ws.leftovers()]
-            self.post_message(LeftoversFound(leftovers, list(self.ws.unknown_sessions())))
-
-        run_job(self, "look for leftovers", job)
-
-    @on(LeftoversFound)
-    def _show_leftovers(self, message: LeftoversFound) -> None:
-        def chosen(choice: CleanupChoice | None) -> None:
-            if choice is None:
-                return
-            if choice.kind == "session":
-                def end_session() -> str:
-                    self.ws.kill_unknown_session(choice.target)
-                    return f"ended tmux session {choice.target}"
-
-                run_job(self, "kill session", end_session)
-            else:
-                run_job(self, "clean up",
-                        lambda: self.ws.cleanup(choice.target, discard=choice.discard))
-
-        self.app.push_screen(CleanupScreen(message.worktrees, message.sessions), chosen)
+        self.query_one(Leftovers).look()
 
     def action_help(self) -> None:
         keys = {a.name: self.ws.settings.key_for(a.name) or a.key for a in ACTIONS}
