@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.text import Text
 from textual.message import Message
 
 from workspace.core.agent import Agent
 from workspace.core.review.diff import Diff
 from workspace.core.review.queue import QueueState
 from workspace.core.review.radar import Radar
-from workspace.service import MergeCheck, MergeResult, PrPlan, ReconcileReport, Snapshot
+from workspace.service import (
+    MergeCheck,
+    MergeResult,
+    PrPlan,
+    ReconcileReport,
+    Snapshot,
+)
 
 # -- the fleet --------------------------------------------------------------------------------
 
@@ -63,6 +70,16 @@ class KeysDelivered(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, KeysDelivered)
+
+
+@dataclass
+class PaneHistoryRead(Message):
+    """An agent's scrollback and screen were read, for the person scrolling back: its lines,
+    and how far they asked to scroll when there was nothing above to scroll to."""
+
+    agent_id: str
+    lines: list[Text]
+    step: int
 
 
 @dataclass

@@ -185,10 +185,12 @@ class MainScreen(Screen[None]):
 
     def _show_focus(self) -> None:
         agent = self.selected
-        screen = self.snapshot.screens.get(agent.id, "") if agent and self.snapshot else ""
+        snapshot = self.snapshot
+        screen = snapshot.screens.get(agent.id, "") if agent and snapshot else ""
+        cursor = snapshot.cursors.get(agent.id) if agent and snapshot else None
         radar = self.query_one(ConflictRadar).rows(agent) if agent else []
         budget = self._budgets.get(agent.id) if agent else None
-        self.query_one(AgentTabs).show(agent, screen, self._burn, budget, radar)
+        self.query_one(AgentTabs).show(agent, screen, cursor, self._burn, budget, radar)
 
     # -- spawn, attach, send, type --------------------------------------------------------
 
@@ -258,6 +260,7 @@ class MainScreen(Screen[None]):
         hint.add_class("on")
 
     @on(PanePreview.TypingEnded)
+    @on(PanePreview.BackToLive)
     def _typing_ended(self) -> None:
         self.query_one("#typing-hint", Static).remove_class("on")
         self.table.focus()
@@ -357,6 +360,16 @@ class MainScreen(Screen[None]):
         agent = self._need_agent()
         if agent is not None:
             self.query_one(AgentTabs).diff(agent.name)
+
+    def action_preview(self) -> None:
+        self.query_one(AgentTabs).open("preview")
+
+    def action_details(self) -> None:
+        self.query_one(AgentTabs).open("details")
+
+    def action_scroll_back(self) -> None:
+        if self._need_agent() is not None:
+            self.query_one(AgentTabs).scroll_back()
 
     # -- the rest ---------------------------------------------------------------------------
 
