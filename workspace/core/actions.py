@@ -53,6 +53,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("push_pr", "P", "Push + PR", "Push the branch and open a pull request (gh)",
            show=False),
     Action("cleanup", "c", "Clean up", "Review leftover worktrees no agent owns", show=False),
+    Action("trust_repo", "T", "Trust repo config",
+           "Show what this repository's .workspace.toml would run, and trust it", show=False),
     Action("help", "question_mark", "Help", "Show every key"),
     Action("quit", "q", "Quit", "Quit the TUI; agents keep working"),
 )

@@ -21,6 +21,7 @@ from workspace.service import (
     MergeResult,
     PrPlan,
     ReconcileReport,
+    RepoTrust,
     Snapshot,
 )
 
@@ -122,6 +123,17 @@ class LeftoversFound(Message):
 
     worktrees: list[tuple[str, str]]
     sessions: list[str]
+
+
+@dataclass
+class TrustNoticeRead(Message):
+    """The repository's config was read: what of it waits for the person's trust (None:
+    nothing does). `asked`: the person asked (else the TUI's start looked); `note`: why it
+    is shown again (the file changed while it was shown)."""
+
+    notice: RepoTrust | None
+    asked: bool
+    note: str = ""
 
 
 # -- review -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The main screen: it lays the widgets out, binds every action's key and wires what one
 widget learns to the others. The work is the widgets' (the Poller polls and watches, the
 ConflictRadar looks for shared files, the MergeBar merges, AgentTabs shows the selected agent,
-Leftovers offers what no agent owns for cleanup);
+Leftovers offers what no agent owns for cleanup, RepoTrustCheck asks to trust the repository's
+config);
 the screen's own actions ask through a dialog and run the service call with `run_job`. Workers
 post facts (workspace.ui.messages); only handlers, on the UI thread, change what is shown.
 """
@@ -46,6 +47,7 @@ from workspace.ui.widgets.merge_bar import MergeBar
 from workspace.ui.widgets.poller import Poller
 from workspace.ui.widgets.preview import PanePreview
 from workspace.ui.widgets.radar import ConflictRadar, radar_notes
+from workspace.ui.widgets.trust import RepoTrustCheck
 
 EMPTY = "No agents yet. Press [b]n[/b] to spawn one, or [b]?[/b] for help."
 
@@ -85,6 +87,7 @@ class MainScreen(Screen[None]):
         yield Poller(self.ws, id="poller")
         yield ConflictRadar(self.ws.radar, id="radar")
         yield Leftovers(self.ws, id="leftovers")
+        yield RepoTrustCheck(self.ws, id="trust")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -375,6 +378,9 @@ class MainScreen(Screen[None]):
 
     def action_cleanup(self) -> None:
         self.query_one(Leftovers).look()
+
+    def action_trust_repo(self) -> None:
+        self.query_one(RepoTrustCheck).ask()
 
     def action_help(self) -> None:
         keys = {a.name: self.ws.settings.key_for(a.name) or a.key for a in ACTIONS}
