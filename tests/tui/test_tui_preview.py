@@ -137,7 +137,14 @@ async def test_scrolling_back_through_a_real_pane_and_coming_back_live(
         assert not held() and "row 1\n" not in plain()
         assert "after-42" in "\n".join(rows(preview))
 
-        # Up in the focused preview holds it too; Esc is live again, the table has the keys.
+        # Home in the focused preview goes to the top of the scrollback at once; Up holds
+        # the view too; Esc is live again and gives the keys back to the table.
+        preview.focus()
+        await pilot.press("home")
+        await until(pilot, lambda: "row 1" in "\n".join(rows(preview)), 15, "the top again")
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert not held() and "after-42" in "\n".join(rows(preview))
         preview.focus()
         await pilot.press("up")
         await until(pilot, held, 5, "the view held")

@@ -34,6 +34,8 @@ HistoryReader = Callable[[str], str]
 """The service's pane_history: agent id -> its scrollback and screen, with colours."""
 
 HELD = "scrolled back: End or Esc shows it live again"
+TO_TOP = 1 << 30
+"""A scroll step that reaches the top of whatever the scrollback holds (Home)."""
 
 
 def screen_lines(screen: str, cursor_line: int | None = None) -> list[Text]:
@@ -159,8 +161,7 @@ class PanePreview(ScrollView, can_focus=True):
 
     def scroll_back(self) -> None:
         """Hold the view and page up into the scrollback (the `[` key)."""
-        self._hold(self.scrollable_content_region.height)
-        self.scroll_page_up(animate=False)
+        self.action_page_up()
 
     def _hold(self, step: int) -> None:
         """The person scrolls up: hold the view and read the pane's scrollback once."""
@@ -183,17 +184,20 @@ class PanePreview(ScrollView, can_focus=True):
             self._draw_latest()
         self.post_message(self.BackToLive())
 
+    # The person's scrolls up happen at once (never animated), so that the scrollback read
+    # meanwhile lands on the rows they moved to.
     def action_scroll_up(self) -> None:
         self._hold(1)
-        super().action_scroll_up()
+        self.scroll_up(animate=False, immediate=True)
 
     def action_page_up(self) -> None:
-        self._hold(self.scrollable_content_region.height)
-        super().action_page_up()
+        page = self.scrollable_content_region.height
+        self._hold(page)
+        self.scroll_to(None, self.scroll_y - page, animate=False, immediate=True)
 
     def action_scroll_home(self) -> None:
-        self._hold(len(self._lines))
-        super().action_scroll_home()
+        self._hold(TO_TOP)
+        self.scroll_home(animate=False, immediate=True)
 
     def action_scroll_end(self) -> None:
         if self.held:
