@@ -66,6 +66,17 @@ class PaneInfo:
         return (self.activity, self.history, self.cursor[0], self.cursor[1])
 
 
+@dataclass(frozen=True)
+class PaneScreen:
+    """One captured screen and where its cursor was."""
+
+    text: str
+    cursor: tuple[int, int]
+    """(column, line of `text`). Wrapped rows are joined into one line, so the line can be
+    above the cursor's row on the pane; it can be past the end of `text`, which has no blank
+    bottom rows."""
+
+
 def find_tmux() -> str:
     """The tmux binary, checked to be recent enough; UsageError otherwise."""
     path = shutil.which("tmux")
@@ -252,25 +263,49 @@ class Tmux:
 
     def capture(self, pane_ids: list[str], colors: bool = True) -> dict[str, str]:
         """The visible screens of several panes in one chained tmux process."""
+        return {pane: seen.text for pane, seen in self.capture_screens(pane_ids, colors).items()}
+
+    def capture_screens(self, pane_ids: list[str], colors: bool = True) -> dict[str, PaneScreen]:
+        """The visible screens of several panes, and where each cursor is, in one chained
+        tmux process (the marker line before each screen carries the cursor and the height,
+        read at the same instant as the screen)."""
         if not pane_ids:
             return {}
         args: list[str] = []
         for pane_id in pane_ids:
             if args:
                 args.append(";")
-            args += ["display-message", "-p", "-t", pane_id, f"{_MARK}#{{pane_id}}", ";"]
+            args += ["display-message", "-p", "-t", pane_id,
+                     f"{_MARK}#{{pane_id}} #{{cursor_x}} #{{cursor_y}} #{{pane_height}}", ";"]
             args += ["capture-pane", "-p", "-J", "-t", pane_id]
             if colors:
                 args.append("-e")
+        # A last marker keeps the last screen's blank bottom rows (trailing empty output
+        # lines are dropped), so its cursor's line is counted like the others'.
+        args += [";", "display-message", "-p", "-t", pane_ids[-1], f"{_MARK}end"]
         result = self._run(*args)
+        heads: dict[str, list[str]] = {}
         screens: dict[str, list[str]] = {}
         current: list[str] | None = None
         for line in result.stdout:
-            if line.startswith(_MARK):
-                current = screens.setdefault(line[len(_MARK) :], [])
+            if line == f"{_MARK}end":
+                current = None
+            elif line.startswith(_MARK):
+                head = line[len(_MARK) :].split(" ")
+                heads[head[0]] = head[1:]
+                current = screens.setdefault(head[0], [])
             elif current is not None:
                 current.append(line)
-        return {pane_id: "\n".join(lines) for pane_id, lines in screens.items()}
+        return {pane_id: _screen(lines, heads[pane_id]) for pane_id, lines in screens.items()}
+
+    def capture_history(self, pane_id: str, lines: int, colors: bool = True) -> str:
+        """The last `lines` lines of a pane's scrollback followed by its visible screen, in
+        one process: what a person scrolling back sees."""
+        args = ["capture-pane", "-p", "-J", "-S", f"-{max(lines, 0)}", "-t", pane_id]
+        result = self._run(*args, *(["-e"] if colors else []))
+        if result.returncode != 0:
+            raise TmuxError(" ".join(result.stderr) or "tmux capture-pane failed")
+        return "\n".join(result.stdout)
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -360,6 +395,15 @@ def _refuse_controls(text: str) -> None:
     if at >= 0:
         raise ValueError(f"refusing to type {text[at]!r} (offset {at}) into a pane: "
                          "clean text with workspace.core.text.clean_message first")
+
+
+def _screen(lines: list[str], head: list[str]) -> PaneScreen:
+    x, y, height = (_int(v) for v in [*head, "0", "0", "0"][:3])
+    # Rows joined into one line (-J) are mostly above the cursor: count its line from the end.
+    line = min(max(y - max(height - len(lines), 0), 0), max(len(lines) - 1, 0))
+    while lines and not lines[-1]:
+        lines.pop()  # blank bottom rows say nothing; the cursor says where input goes
+    return PaneScreen("\n".join(lines), (x, line))
 
 
 def _int(text: str) -> int:

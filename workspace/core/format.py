@@ -45,11 +45,15 @@ def listing(items: tuple[str, ...] | list[str], limit: int = 5) -> str:
 
 
 def tokens(n: int) -> str:
+    """One rule for every size, rounded half up: a decimal below 100 of a unit, none above
+    (12,800 -> 12.8k, 128,400 -> 128k, 2,345,678 -> 2.3M); what rounds to 1000k is 1.0M."""
     if n < 1000:
         return str(n)
-    if n < 1_000_000:
-        return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
-    return f"{n / 1_000_000:.1f}M" if n < 100_000_000 else f"{n // 1_000_000}M"
+    unit, size = ("k", 1_000) if (n + 500) // 1_000 < 1000 else ("M", 1_000_000)
+    tenths = (10 * n + size // 2) // size  # integers: no float rounding surprises
+    if tenths < 1000:
+        return f"{tenths // 10}.{tenths % 10}{unit}"
+    return f"{(n + size // 2) // size}{unit}"
 
 
 def cost(usd: float | None) -> str:

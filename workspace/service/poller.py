@@ -37,6 +37,9 @@ class _PaneMemory:
     digest: str
     screen: str
     captured_at: float
+    pane_id: str = ""
+    cursor: tuple[int, int] = (0, 0)
+    """(column, line of `screen`) when it was captured."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Snapshot:
     screens: dict[str, str] = field(default_factory=dict)
     """Latest screen (with colours) per agent id, for the ones seen so far."""
     server_running: bool = True
+    cursors: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Where the cursor was on each of those screens: (column, line of the screen's text)."""
 
     @property
     def needs_you(self) -> int:
@@ -109,6 +114,7 @@ class Poller:
             agents=tuple(attention_order(fresh)),
             screens={aid: m.screen for aid, m in self._memory.items()},
             server_running=panes is not None,
+            cursors={aid: m.cursor for aid, m in self._memory.items()},
         )
 
     def _capture(self, agents: list[Agent], by_session: dict[str, PaneInfo], now: float,
@@ -129,18 +135,20 @@ class Poller:
         if not wanted:
             return {}
         try:
-            captured = self.ctx.tmux.capture(list(wanted))
+            captured = self.ctx.tmux.capture_screens(list(wanted))
         except TmuxError:
             return {}
         result: dict[str, tuple[str, bool]] = {}
-        for pane_id, screen in captured.items():
+        for pane_id, seen in captured.items():
             if pane_id not in wanted:
                 continue
             agent_id, pane = wanted[pane_id]
+            screen = seen.text
             digest = hashlib.blake2b(screen.encode(), digest_size=16).hexdigest()
             memory = self._memory.get(agent_id)
             changed = memory is not None and memory.digest != digest
-            self._memory[agent_id] = _PaneMemory(pane.change_hint, digest, screen, now)
+            self._memory[agent_id] = _PaneMemory(pane.change_hint, digest, screen, now,
+                                                 pane_id, seen.cursor)
             result[agent_id] = (screen, changed)
         return result
 
@@ -256,3 +264,14 @@ class Poller:
     def preview_screen(self, agent_id: str) -> str:
         memory = self._memory.get(agent_id)
         return memory.screen if memory else ""
+
+    def pane_history(self, agent_id: str, lines: int) -> str:
+        """The agent's scrollback (its last `lines` lines) and its screen, with colours, in
+        one tmux process: asked for when the person scrolls back, never by a tick."""
+        memory = self._memory.get(agent_id)
+        if memory is None or not memory.pane_id:
+            return ""
+        try:
+            return self.ctx.tmux.capture_history(memory.pane_id, lines)
+        except TmuxError:
+            return memory.screen

@@ -185,6 +185,10 @@ class Workspace:
     def preview_screen(self, agent_id: str) -> str:
         return self.poller.preview_screen(agent_id)
 
+    def pane_history(self, agent_id: str, lines: int = 2000) -> str:
+        """The agent's last `lines` lines of scrollback and its screen (for scrolling back)."""
+        return self.poller.pane_history(agent_id, lines)
+
     def pending_prompt(self, name: str) -> str:
         return self.poller.pending_prompt(name)
 

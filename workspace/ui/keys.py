@@ -24,6 +24,12 @@ def tmux_to_textual(key: str) -> str:
     return "+".join([*mods, name])
 
 
+def shown_key(key: str) -> str:
+    """How a Textual key name reads for a person: 'question_mark' -> '?'."""
+    names = {v: k for k, v in _PUNCT.items()} | {"question_mark": "?"}
+    return "+".join(names.get(part, part) for part in key.split("+"))
+
+
 def display_key(key: str) -> str:
     """How a tmux key reads for a person: 'C-]' -> 'Ctrl-]'."""
     return key.replace("C-", "Ctrl-").replace("M-", "Alt-").replace("S-", "Shift-")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.text import Text
 from textual.message import Message
 
 from workspace.core.agent import Agent
@@ -22,6 +23,7 @@ from workspace.service import (
     MergeResult,
     PrPlan,
     ReconcileReport,
+    RepoTrust,
     Snapshot,
 )
 
@@ -76,6 +78,16 @@ class KeysDelivered(Message):
 
 
 @dataclass
+class PaneHistoryRead(Message):
+    """An agent's scrollback and screen were read, for the person scrolling back: its lines,
+    and how far they asked to scroll when there was nothing above to scroll to."""
+
+    agent_id: str
+    lines: list[Text]
+    step: int
+
+
+@dataclass
 class ActionFinished(Message):
     """A service action ran in a worker: its one-line result, or the error a person can fix."""
 
@@ -115,6 +127,17 @@ class LeftoversFound(Message):
 
     worktrees: list[tuple[str, str]]
     sessions: list[str]
+
+
+@dataclass
+class TrustNoticeRead(Message):
+    """The repository's config was read: what of it waits for the person's trust (None:
+    nothing does). `asked`: the person asked (else the TUI's start looked); `note`: why it
+    is shown again (the file changed while it was shown)."""
+
+    notice: RepoTrust | None
+    asked: bool
+    note: str = ""
 
 
 # -- review -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from workspace.core import format as fmt
 from workspace.core.actions import ACTIONS
 from workspace.core.agent import NEEDS_YOU, Status
+from workspace.ui.keys import shown_key
 
 MEANING = {
     Status.STARTING: "session created, agent not ready yet",
@@ -46,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column(style="bold", min_width=10)
         keys.add_column()
         for a in ACTIONS:
-            keys.add_row(self.keys.get(a.name, a.key).replace("question_mark", "?"), a.help)
+            keys.add_row(shown_key(self.keys.get(a.name, a.key)), a.help)
         keys.add_row("ctrl+p", "Command palette: every action by name")
         statuses = Table.grid(padding=(0, 2))
         statuses.add_column(min_width=20)
@@ -59,7 +60,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static("[b]Keys[/b]")
             yield Static(keys)
             yield Static(f"\nIn an agent's pane (after enter), press [b]{self.detach_key}[/b] to "
-                         "come back here. Agents keep running when you quit (q).\n")
+                         "come back here. Agents keep running when you quit (q).\n"
+                         "The Preview shows the bottom of the agent's screen; the mouse wheel "
+                         "or [b]\\[[/b] scrolls back through its scrollback (PgUp/PgDn, Home), "
+                         "[b]End[/b] or [b]Esc[/b] shows it live again. [b]tab[/b] moves the "
+                         "focus to the tabs, where [b]←[/b]/[b]→[/b] switch them.\n")
             yield Static("[b]Statuses[/b]")
             yield Static(statuses)
             yield Static("\nesc closes this help", classes="dim")

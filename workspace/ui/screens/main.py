@@ -1,6 +1,8 @@
 """The main screen: it lays the widgets out, binds every action's key and wires what one
 widget learns to the others. The work is the widgets' (the Poller polls and watches, the
-ConflictRadar looks for shared files, the MergeBar merges, AgentTabs shows the selected agent);
+ConflictRadar looks for shared files, the MergeBar merges, AgentTabs shows the selected agent,
+Leftovers offers what no agent owns for cleanup, RepoTrustCheck asks to trust the repository's
+config);
 the screen's own actions ask through a dialog and run the service call with `run_job`. Workers
 post facts (workspace.ui.messages); only handlers, on the UI thread, change what is shown.
 """
@@ -22,7 +24,6 @@ from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.service import Snapshot, Workspace
-from workspace.ui.dialogs.cleanup import CleanupChoice, CleanupScreen
 from workspace.ui.dialogs.help import HelpScreen
 from workspace.ui.dialogs.kill import KillChoice, KillScreen
 from workspace.ui.dialogs.send import SendScreen
@@ -34,7 +35,6 @@ from workspace.ui.messages import (
     AgentsPolled,
     DiffsUpdated,
     KeysDelivered,
-    LeftoversFound,
     MergeFinished,
     RadarUpdated,
     UnsavedWorkFound,
@@ -43,10 +43,12 @@ from workspace.ui.screens.tasks import TasksScreen
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.agent_tabs import AgentTabs
 from workspace.ui.widgets.header import WorkspaceHeader
+from workspace.ui.widgets.leftovers import Leftovers
 from workspace.ui.widgets.merge_bar import MergeBar
 from workspace.ui.widgets.poller import Poller
 from workspace.ui.widgets.preview import PanePreview
 from workspace.ui.widgets.radar import ConflictRadar, radar_notes
+from workspace.ui.widgets.trust import RepoTrustCheck
 
 EMPTY = "No agents yet. Press [b]n[/b] to spawn one, or [b]?[/b] for help."
 
@@ -85,6 +87,8 @@ class MainScreen(Screen[None]):
         yield AgentTabs(self.ws, id="agent-tabs")
         yield Poller(self.ws, id="poller")
         yield ConflictRadar(self.ws.radar, id="radar")
+        yield Leftovers(self.ws, id="leftovers")
+        yield RepoTrustCheck(self.ws, id="trust")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -185,10 +189,12 @@ class MainScreen(Screen[None]):
 
     def _show_focus(self) -> None:
         agent = self.selected
-        screen = self.snapshot.screens.get(agent.id, "") if agent and self.snapshot else ""
+        snapshot = self.snapshot
+        screen = snapshot.screens.get(agent.id, "") if agent and snapshot else ""
+        cursor = snapshot.cursors.get(agent.id) if agent and snapshot else None
         radar = self.query_one(ConflictRadar).rows(agent) if agent else []
         budget = self._budgets.get(agent.id) if agent else None
-        self.query_one(AgentTabs).show(agent, screen, self._burn, budget, radar)
+        self.query_one(AgentTabs).show(agent, screen, cursor, self._burn, budget, radar)
 
     # -- spawn, attach, send, type --------------------------------------------------------
 
@@ -258,6 +264,7 @@ class MainScreen(Screen[None]):
         hint.add_class("on")
 
     @on(PanePreview.TypingEnded)
+    @on(PanePreview.BackToLive)
     def _typing_ended(self) -> None:
         self.query_one("#typing-hint", Static).remove_class("on")
         self.table.focus()
@@ -383,31 +390,23 @@ class MainScreen(Screen[None]):
         if agent is not None:
             self.query_one(AgentTabs).diff(agent.name)
 
+    def action_preview(self) -> None:
+        self.query_one(AgentTabs).open("preview")
+
+    def action_details(self) -> None:
+        self.query_one(AgentTabs).open("details")
+
+    def action_scroll_back(self) -> None:
+        if self._need_agent() is not None:
+            self.query_one(AgentTabs).scroll_back()
+
     # -- the rest ---------------------------------------------------------------------------
 
     def action_cleanup(self) -> None:
-        def job() -> None:
-            leftovers = [(r.path, r.branch) for r in self.ws.leftovers()]
-            self.post_message(LeftoversFound(leftovers, list(self.ws.unknown_sessions())))
+        self.query_one(Leftovers).look()
 
-        run_job(self, "look for leftovers", job)
-
-    @on(LeftoversFound)
-    def _show_leftovers(self, message: LeftoversFound) -> None:
-        def chosen(choice: CleanupChoice | None) -> None:
-            if choice is None:
-                return
-            if choice.kind == "session":
-                def end_session() -> str:
-                    self.ws.kill_unknown_session(choice.target)
-                    return f"ended tmux session {choice.target}"
-
-                run_job(self, "kill session", end_session)
-            else:
-                run_job(self, "clean up",
-                        lambda: self.ws.cleanup(choice.target, discard=choice.discard))
-
-        self.app.push_screen(CleanupScreen(message.worktrees, message.sessions), chosen)
+    def action_trust_repo(self) -> None:
+        self.query_one(RepoTrustCheck).ask()
 
     def action_help(self) -> None:
         keys = {a.name: self.ws.settings.key_for(a.name) or a.key for a in ACTIONS}

@@ -1,7 +1,7 @@
 """The selected agent three ways, a tab each: its live screen (where inline typing happens),
 its diff, its details. The screen says which agent is selected and what the last poll saw;
 this knows which tab is open and what it needs (the Diff tab follows the selection and
-reloads when the agent's files change)."""
+reloads when the agent's files change). Every tab has its action and key (v, d, D)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class AgentTabs(Vertical):
     def compose(self) -> ComposeResult:
         with TabbedContent(id="tabs"):
             with TabPane("Preview", id="tab-preview"):
-                yield PanePreview(self.ws.type_keys, id="preview")
+                yield PanePreview(self.ws.type_keys, self.ws.pane_history, id="preview")
             with TabPane("Diff", id="tab-diff"):
                 yield DiffPanel(self.ws.diff, id="diff")
             with TabPane("Details", id="tab-details"):
@@ -42,15 +42,15 @@ class AgentTabs(Vertical):
     def _diff_open(self) -> bool:
         return self.query_one(TabbedContent).active == "tab-diff"
 
-    def show(self, agent: Agent | None, screen: str, burn: list[float], budget: float | None,
-             radar: list[tuple[str, str]]) -> None:
-        """The selected agent as the last poll saw it: its screen, and its details."""
+    def show(self, agent: Agent | None, screen: str, cursor: tuple[int, int] | None,
+             burn: list[float], budget: float | None, radar: list[tuple[str, str]]) -> None:
+        """The selected agent as the last poll saw it: its screen and cursor, its details."""
         preview = self.query_one(PanePreview)
         if agent is None:
-            preview.show_screen("", "Select an agent to see its screen here.")
+            preview.show_screen(None, "", None, "Select an agent to see its screen here.")
             self.query_one(AgentDetail).show(None, [], None, [])
             return
-        preview.show_screen(screen, f"{agent.name}: no output yet")
+        preview.show_screen(agent.id, screen, cursor, f"{agent.name}: no output yet")
         self.query_one(AgentDetail).show(agent, burn, budget, radar)
 
     def follow(self, name: str | None) -> None:
@@ -73,6 +73,17 @@ class AgentTabs(Vertical):
             self.query_one(DiffPanel).show(name)
         else:
             self.query_one(DiffPanel).toggle_mode()
+
+    def open(self, tab: str) -> None:
+        """Open a tab by name: 'preview', 'diff' or 'details'."""
+        self.query_one(TabbedContent).active = f"tab-{tab}"
+
+    def scroll_back(self) -> None:
+        """Open the Preview and scroll it back into the agent's scrollback, keys and all."""
+        self.open("preview")
+        preview = self.query_one(PanePreview)
+        preview.focus()
+        preview.scroll_back()
 
     def start_typing(self, name: str, exit_key: str) -> None:
         self.query_one(TabbedContent).active = "tab-preview"

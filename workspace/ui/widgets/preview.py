@@ -1,63 +1,250 @@
-"""Live, coloured view of the selected agent's pane, and inline typing into it."""
+"""Live, coloured view of the selected agent's pane, and inline typing into it.
+
+What an agent asks is at the bottom of its screen, and its pane (200x50 by default) is bigger
+than the preview. So the preview shows the screen down to the cursor or the last line with
+text, scrolled to the end, and cuts lines wider than itself instead of wrapping them; the
+agent's window keeps its own size (docs/tui.md says why). Scrolling up leaves the live view:
+the pane's scrollback is read once and the view holds still until the person scrolls back
+down to the end, or presses End or Esc.
+"""
 
 from __future__ import annotations
 
 import queue
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
+from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from workspace.core.errors import UsageError
 from workspace.ui.keys import textual_to_tmux
-from workspace.ui.messages import ActionFinished, KeysDelivered
+from workspace.ui.messages import ActionFinished, KeysDelivered, PaneHistoryRead
 
 KeyTyper = Callable[[str, list[str], str], None]
 """The service's type_keys: (agent name, tmux key names, literal text)."""
+HistoryReader = Callable[[str], str]
+"""The service's pane_history: agent id -> its scrollback and screen, with colours."""
+
+HELD = "scrolled back: End or Esc shows it live again"
+TO_TOP = 1 << 30
+"""A scroll step that reaches the top of whatever the scrollback holds (Home)."""
 
 
-class PanePreview(Static, can_focus=True):
-    """Shows the bottom of the agent's screen as tmux captured it. In typing mode (i), keys go
-    to the agent, in order, through one worker; the detach key ends typing mode."""
+def screen_lines(screen: str, cursor_line: int | None = None) -> list[Text]:
+    """A captured screen as lines, down to the cursor's line or the last line with text,
+    whichever is lower (the blank rows below both carry nothing)."""
+    lines = list(Text.from_ansi(screen).split("\n", allow_blank=True))
+    last = max((i for i, line in enumerate(lines) if line.plain.strip()), default=-1)
+    if cursor_line is not None and cursor_line > last:
+        lines += [Text() for _ in range(cursor_line + 1 - len(lines))]
+        last = cursor_line
+    return lines[: last + 1]
+
+
+@dataclass(frozen=True)
+class _Shown:
+    agent_id: str | None
+    screen: str
+    cursor_line: int | None
+    empty: str
+
+
+class PanePreview(ScrollView, can_focus=True):
+    """The bottom of the agent's screen as tmux captured it, one line per pane row. In typing
+    mode (i), keys go to the agent, in order, through one worker; the detach key ends it."""
 
     DEFAULT_CSS = """
-    PanePreview { height: 1fr; padding: 0 1; }
+    PanePreview { height: 1fr; padding: 0 1; overflow-x: hidden; scrollbar-size-vertical: 1; }
     PanePreview.typing { border: tall $warning; }
+    PanePreview.held { border: tall $accent; border-title-color: $accent; }
     """
+    BINDINGS = [
+        Binding("escape", "live", "Live again", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("j", "scroll_down", "Down", show=False),
+    ]
 
     class TypingEnded(Message):
         """The person left typing mode (the detach key, or focus moved away)."""
 
-    def __init__(self, typer: KeyTyper, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    class BackToLive(Message):
+        """The person left the scrolled-back view with Esc."""
+
+    def __init__(self, typer: KeyTyper, history: HistoryReader, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.typer = typer
-        self._screen = ""
+        self.history = history
         self.typing = False
         self.exit_key = "ctrl+right_square_bracket"
         self._target = ""
         self._keys: queue.Queue[tuple[str, str, str]] = queue.Queue()
+        self._latest = _Shown(None, "", None, "")
+        """The newest screen given, shown unless the view is held."""
+        self._drawn: _Shown | None = None
+        self._lines: list[Text] = []
+        self._cache: dict[int, Strip] = {}
+        self.held = False
+        """Scrolled back: the view holds still on the pane's scrollback."""
+        self._placing = False
 
     def on_mount(self) -> None:
         self._deliver()
 
-    def show_screen(self, screen: str, empty: str = "") -> None:
-        if screen == self._screen and screen:
+    # -- what is shown ------------------------------------------------------------------
+
+    def show_screen(self, agent_id: str | None, screen: str, cursor: tuple[int, int] | None,
+                    empty: str = "") -> None:
+        """The agent's latest screen and its cursor (column, line); `empty` when it has none."""
+        if agent_id != self._latest.agent_id and self.held:
+            self._release()
+        self._latest = _Shown(agent_id, screen, cursor[1] if cursor else None, empty)
+        if not self.held:
+            self._draw_latest()
+
+    @property
+    def lines(self) -> list[Text]:
+        """What the view holds, top to bottom (the live screen, or scrollback and screen)."""
+        return self._lines
+
+    def _draw_latest(self) -> None:
+        shown = self._latest
+        if shown == self._drawn:
             return
-        self._screen = screen
-        if not screen.strip():
-            self.update(Text(empty, style="dim"))
+        self._drawn = shown
+        if shown.screen.strip():
+            self._set_lines(screen_lines(shown.screen, shown.cursor_line))
+        else:
+            self._set_lines([Text(shown.empty, style="dim")])
+        self._to_end()
+
+    def _set_lines(self, lines: list[Text]) -> None:
+        self._lines = lines
+        self._cache.clear()
+        self.virtual_size = Size(0, len(lines))  # width 0: wider lines are cut, never scrolled
+        self.refresh()
+
+    def _to_end(self) -> None:
+        self._scroll_now(self.max_scroll_y)
+
+    def _scroll_now(self, y: int) -> None:
+        # Forced: the lines may have just grown, and the layout that allows scrolling has not
+        # run yet; the live view must be at its end in the very frame its lines change.
+        self.scroll_to(None, y, animate=False, force=True, immediate=True)
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        if not self.held:
+            self.call_after_refresh(self._to_end)  # once the new size is laid out
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._cache.get(index)
+        if strip is None:
+            line = self._lines[index]
+            segments = Segment.apply_style(line.render(self.app.console), self.rich_style)
+            strip = Strip(list(segments), line.cell_len)
+            self._cache[index] = strip
+        return strip.crop_extend(0, width, self.rich_style)
+
+    # -- scrolling back -----------------------------------------------------------------
+
+    def scroll_back(self) -> None:
+        """Hold the view and page up into the scrollback (the `[` key)."""
+        self.action_page_up()
+
+    def _hold(self, step: int) -> None:
+        """The person scrolls up: hold the view and read the pane's scrollback once."""
+        if self.held or self.typing or self._latest.agent_id is None:
             return
-        lines = screen.rstrip("\n").split("\n")
-        while lines and not lines[-1].strip():
-            lines.pop()
-        height = max(self.size.height, 5)
-        self.update(Text.from_ansi("\n".join(lines[-height:])))
+        self.held = True
+        self.add_class("held")
+        self.border_title = HELD
+        self._read_history(self._latest.agent_id, step)
+
+    def _release(self) -> None:
+        self.held = False
+        self.remove_class("held")
+        self.border_title = None
+        self._drawn = None
+
+    def action_live(self) -> None:
+        if self.held:
+            self._release()
+            self._draw_latest()
+        self.post_message(self.BackToLive())
+
+    # The person's scrolls up happen at once (never animated), so that the scrollback read
+    # meanwhile lands on the rows they moved to.
+    def action_scroll_up(self) -> None:
+        self._hold(1)
+        self.scroll_up(animate=False, immediate=True)
+
+    def action_page_up(self) -> None:
+        page = self.scrollable_content_region.height
+        self._hold(page)
+        self.scroll_to(None, self.scroll_y - page, animate=False, immediate=True)
+
+    def action_scroll_home(self) -> None:
+        self._hold(TO_TOP)
+        self.scroll_home(animate=False, immediate=True)
+
+    def action_scroll_end(self) -> None:
+        if self.held:
+            self._release()
+            self._draw_latest()
+        super().action_scroll_end()
+
+    def on_mouse_scroll_up(self) -> None:
+        self._hold(3)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        # Scrolling down onto the end of the scrollback is coming back to the live view.
+        if self.held and not self._placing and new > old and new >= self.max_scroll_y:
+            self._release()
+            self.call_after_refresh(self._draw_latest)
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False,
+          description="read an agent's scrollback")
+    def _read_history(self, agent_id: str, step: int) -> None:
+        text = self.history(agent_id)
+        self.post_message(PaneHistoryRead(agent_id, screen_lines(text) if text else [], step))
+
+    @on(PaneHistoryRead)
+    def _history_read(self, message: PaneHistoryRead) -> None:
+        message.stop()
+        if not self.held or message.agent_id != self._latest.agent_id or not message.lines:
+            return
+        # Keep the rows the person is looking at where they are, then take the step they
+        # asked for when there was nothing above to scroll to.
+        below = max(len(self._lines) - int(self.scroll_y), 0)
+        at_top = self.scroll_y <= 0
+        self._set_lines(message.lines)
+        top = max(len(message.lines) - below - (message.step if at_top else 0), 0)
+        self._placing = True
+        try:
+            self._scroll_now(top)
+        finally:
+            self._placing = False
+
+    # -- typing into the agent ------------------------------------------------------------
 
     def start_typing(self, name: str, exit_key: str) -> None:
         """Keys typed from now on go to agent `name` until `exit_key` (a Textual key name)."""
+        if self.held:
+            self._release()
+            self._draw_latest()
         self._target = name
         self.exit_key = exit_key
         self.typing = True
