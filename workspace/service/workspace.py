@@ -356,8 +356,9 @@ class Workspace:
     def task(self, task_id: str) -> Task:
         return self.board.get(task_id)
 
-    def add_task(self, spec: TaskSpec, created_by: str | None = None) -> Task:
-        return self.board.add(spec, created_by=created_by)
+    def add_task(self, spec: TaskSpec, created_by: str | None = None,
+                 plan: str | None = None) -> Task:
+        return self.board.add(spec, created_by=created_by, plan=plan)
 
     def edit_task(self, task_id: str, spec: TaskSpec) -> Task:
         return self.board.edit(task_id, spec)

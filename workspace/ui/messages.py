@@ -21,6 +21,7 @@ from workspace.service import (
     AutopilotStatus,
     MergeCheck,
     MergeResult,
+    PlanView,
     PrPlan,
     ReconcileReport,
     RepoTrust,
@@ -230,3 +231,14 @@ class TasksLoaded(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TasksLoaded)
+
+
+@dataclass
+class PlanLoaded(Message):
+    """A plan, read again (the plan review shows it)."""
+
+    view: PlanView
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PlanLoaded)
+
