@@ -31,6 +31,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workspace.demo import roles
 from workspace.demo.cues import ASK, CRASH, EXIT, NOASK, QUIET, SLOW, strip_cues
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -288,6 +289,9 @@ class DemoAgent:
         self.turns += 1
         self.rec.user(task)
         self.rec.event("UserPromptSubmit", prompt=task[:2000])
+        if roles.role():
+            self.act_in_role(roles.role(), task)
+            return
         first = task.strip().splitlines()[0] if task.strip() else task
         extra = task.count("\n")
         suffix = f" {DIM}(+{extra} lines, {len(task)} chars){RESET}" if extra else ""
@@ -329,6 +333,24 @@ class DemoAgent:
             self.term.write("\r\x1b[K")
             self.say(f"{YELLOW}Interrupted by user{RESET}")
             return
+        self.rec.event("Stop", stop_reason="end_turn")
+        self.say(f"Done. {tokens:,} tokens this turn.")
+
+    def act_in_role(self, role: str, task: str) -> None:
+        """A plan's planner files tasks; a task's judge gives its verdict: both through the
+        workspace CLI, as any agent would (roles.py)."""
+        try:
+            self.spin(self.rng.uniform(1.5, 3.0), "Exploring" if role == "planner" else
+                      "Reviewing", False)
+        except Interrupted:
+            self.say(f"{YELLOW}Interrupted by user{RESET}")
+            return
+        tokens = self.rec.assistant(self.rng, "tool_use", "Let me look at the repository.")
+        lines = roles.file_plan(self.turns == 1, task) if role == "planner" else \
+            roles.judge(task)
+        for line in lines:
+            self.say(f"{GREEN}●{RESET} {line}")
+        tokens += self.rec.assistant(self.rng, "end_turn", "Done.")
         self.rec.event("Stop", stop_reason="end_turn")
         self.say(f"Done. {tokens:,} tokens this turn.")
 
