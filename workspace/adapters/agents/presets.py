@@ -32,7 +32,9 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             prompt_args=("{prompt}",),
             rules="codex",
             install_hint="npm install -g @openai/codex",
-            unattended_args=("--full-auto",),  # on-request approvals in a workspace sandbox
+            # Never asks; commands run in its workspace-write sandbox (checked on codex 0.169.0:
+            # it has no --full-auto).
+            unattended_args=("--ask-for-approval", "never", "--sandbox", "workspace-write"),
         ),
         PresetSpec(
             name="gemini",
