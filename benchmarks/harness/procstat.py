@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -34,3 +36,55 @@ def comm(pid: int) -> str:
         return Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
         return ""
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of every core since boot, from /proc/stat's first line: what
+    the whole machine did (other people's work too) next to what a benchmark measured."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+@dataclass
+class CpuReading:
+    window_s: float
+    cpu_pct: float
+    """The process's own user+system time, percent of one core."""
+    cpu_children_pct: float
+    """Plus the children it reaped in the window."""
+    rss_mb: float
+    """Largest RSS sampled in the window."""
+    machine_cores: float
+    """Cores the whole machine kept busy over the window (of os.cpu_count())."""
+
+
+class CpuMeter:
+    """One process's CPU over a window, from /proc/<pid>/stat; `sample` (call it every second
+    or so) keeps the peak RSS."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.own0, self.kids0 = cpu_ticks(pid)
+        self.busy0, _ = machine_ticks()
+        self.start = time.monotonic()
+        self.peak = rss_mb(pid)
+
+    def sample(self) -> None:
+        self.peak = max(self.peak, rss_mb(self.pid))
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def stop(self) -> CpuReading:
+        own1, kids1 = cpu_ticks(self.pid)
+        busy1, _ = machine_ticks()
+        elapsed = self.elapsed()
+        self.sample()
+
+        def pct(ticks: int) -> float:
+            return 100.0 * ticks / CLK_TCK / elapsed
+
+        return CpuReading(round(elapsed, 1), pct(own1 - self.own0),
+                          pct(own1 - self.own0 + kids1 - self.kids0), self.peak,
+                          pct(busy1 - self.busy0) / 100)
