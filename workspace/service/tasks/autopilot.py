@@ -120,7 +120,14 @@ class Autopilot:
         tasks = self.ctx.store.tasks
         match action:
             case Dispatch():
-                self._dispatch(task, agent)
+                if agent is not None and self._last_done(task) is not None:
+                    # The next attempt on the same agent: a message (its paste waits out the
+                    # CLI's submit delay) or a fresh start (ends the old process, with a
+                    # grace). In a thread, as checks are: done in the tick, one agent's
+                    # message held up every other agent's turn end by that wait.
+                    self._start_job(task, self._next_attempt)
+                else:
+                    self._dispatch(task, agent)
             case RunCheck():
                 self._start_job(task, self._check)
             case Merge():
@@ -230,6 +237,9 @@ class Autopilot:
                     name, fresh_prompt(task, last, _read(progress), str(progress)))
                 self.say(f"{task.id}: started {name} afresh (attempt {current.number})")
         tasks.put_attempt(task.id, replace(current, launched=True, started_at=time.time()))
+
+    def _next_attempt(self, task: Task) -> None:
+        self._dispatch(task, self.ctx.store.agent_by_name(task.agent or ""))
 
     def _agent_name(self, task: Task) -> str:
         stem = f"{task.id}-{slugify(task.title, limit=24)}".rstrip("-")
