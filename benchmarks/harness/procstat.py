@@ -11,8 +11,9 @@ from pathlib import Path
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def _stat_fields(pid: int) -> list[str]:
-    text = Path(f"/proc/{pid}/stat").read_text()
+def _stat_fields(pid: int, tid: int | None = None) -> list[str]:
+    path = f"/proc/{pid}/task/{tid}/stat" if tid is not None else f"/proc/{pid}/stat"
+    text = Path(path).read_text()
     # The command name may hold spaces and parentheses: the fields follow its last ')'.
     return text[text.rfind(")") + 2 :].split()
 
@@ -21,6 +22,13 @@ def cpu_ticks(pid: int) -> tuple[int, int]:
     """(own utime+stime, reaped children's cutime+cstime) in clock ticks."""
     fields = _stat_fields(pid)
     return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def main_thread_ticks(pid: int) -> int:
+    """utime+stime of the process's main thread alone (the process's figure adds every other
+    thread's, those that ended included)."""
+    fields = _stat_fields(pid, pid)
+    return int(fields[11]) + int(fields[12])
 
 
 def rss_mb(pid: int) -> float:
@@ -53,6 +61,8 @@ class CpuReading:
     """The process's own user+system time, percent of one core."""
     cpu_children_pct: float
     """Plus the children it reaped in the window."""
+    main_thread_pct: float
+    """The part of `cpu_pct` spent by its main thread (the rest: the threads it started)."""
     rss_mb: float
     """Largest RSS sampled in the window."""
     machine_cores: float
@@ -66,6 +76,7 @@ class CpuMeter:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.own0, self.kids0 = cpu_ticks(pid)
+        self.main0 = main_thread_ticks(pid)
         self.busy0, _ = machine_ticks()
         self.start = time.monotonic()
         self.peak = rss_mb(pid)
@@ -78,6 +89,7 @@ class CpuMeter:
 
     def stop(self) -> CpuReading:
         own1, kids1 = cpu_ticks(self.pid)
+        main1 = main_thread_ticks(self.pid)
         busy1, _ = machine_ticks()
         elapsed = self.elapsed()
         self.sample()
@@ -86,5 +98,6 @@ class CpuMeter:
             return 100.0 * ticks / CLK_TCK / elapsed
 
         return CpuReading(round(elapsed, 1), pct(own1 - self.own0),
-                          pct(own1 - self.own0 + kids1 - self.kids0), self.peak,
+                          pct(own1 - self.own0 + kids1 - self.kids0), pct(main1 - self.main0),
+                          self.peak,
                           pct(busy1 - self.busy0) / 100)

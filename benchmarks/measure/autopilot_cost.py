@@ -54,6 +54,7 @@ class Cost:
     """One process's figures at one interval: medians over the rounds (RSS: the largest)."""
 
     cpu_pct: float
+    main_thread_pct: float
     cpu_children_pct: float
     rss_mb: float
     turn_ends_per_s: float
@@ -63,6 +64,7 @@ class Cost:
     @classmethod
     def of(cls, windows: list[Window]) -> Cost:
         return cls(median([w.cpu.cpu_pct for w in windows]),
+                   median([w.cpu.main_thread_pct for w in windows]),
                    median([w.cpu.cpu_children_pct for w in windows]),
                    max((w.cpu.rss_mb for w in windows), default=float("nan")),
                    median([w.turn_ends / w.cpu.window_s for w in windows]),
@@ -149,15 +151,17 @@ def format_report(report: Report, agents: int) -> str:
                    f"{r.tick_median_s:>8.2f} {r.tick_p95_s:>6.2f} | {r.missed:>6}")
     out += ["", f"2. CPU % of one core over the window, {agents} agents working: the autopilot",
             "   against the floor (a bare Workspace.refresh() loop at the same interval, the",
-            "   same agents kept working); own / with reaped children (checks, git, tmux);",
-            "   peak RSS; turn ends per second; cores the whole machine kept busy",
+            "   same agents kept working); own, of which its main thread (the loop: refresh",
+            "   and tick; the rest is the threads of checks and messages), and with reaped",
+            "   children (checks, git, tmux); peak RSS; turn ends per second; cores the",
+            "   whole machine kept busy",
             "",
-            f"{'interval':>8} {'process':<9}| {'CPU %':>6} {'+kids %':>8} | {'RSS MB':>6} | "
-            f"{'ends/s':>6} | {'machine':>7} | {'window s':>8}"]
+            f"{'interval':>8} {'process':<9}| {'CPU %':>6} {'main %':>6} {'+kids %':>8} | "
+            f"{'RSS MB':>6} | {'ends/s':>6} | {'machine':>7} | {'window s':>8}"]
     for r in rows:
         for kind, c in (("autopilot", r.autopilot), ("floor", r.floor)):
             out.append(f"{r.interval:>8g} {kind:<9}| {c.cpu_pct:>6.1f} "
-                       f"{c.cpu_children_pct:>8.1f} | {c.rss_mb:>6.0f} | "
+                       f"{c.main_thread_pct:>6.1f} {c.cpu_children_pct:>8.1f} | {c.rss_mb:>6.0f} | "
                        f"{c.turn_ends_per_s:>6.1f} | {c.machine_cores:>7.2f} | "
                        f"{c.window_s:>8.1f}")
     out += ["", f"3. Budgets (the tasks issue): median turn end -> check start <= "
