@@ -13,7 +13,9 @@ For each [tasks] interval, in a fresh sandbox (harness/sandbox.py) with max_agen
    time it wrote it) to its check starting (the check's own timestamp: what a person feels),
    and to the autopilot's `checking` record (the part its tick takes);
 3. the autopilot's CPU over a window while all N agents run (from /proc/<pid>/stat, percent of
-   one core: its own, and with the children it reaped: checks, git, tmux clients) and its RSS;
+   one core: its own, the part of it its main thread spent (the loop: refresh and tick), and
+   with the children it reaped: checks, git, tmux clients) and its RSS; with --profile, where
+   its main thread waits (py-spy);
 4. the floor: once the tasks are done, the autopilot stops and the same N agents are kept
    working (harness/busy.py sends each a message when its turn ends) while a bare loop of
    `Workspace.refresh()` at the same interval runs as its own process: what polling alone
@@ -247,7 +249,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds after the agents start before the window opens")
     parser.add_argument("--timeout", type=float, default=300.0, help="per waiting step")
     parser.add_argument("--demo-speed", type=float, default=1.0,
-                        help="WORKSPACE_DEMO_SPEED (1: a turn takes 3-7 s)")
+                        help="WORKSPACE_DEMO_SPEED (1: a turn takes 2.5-7 s)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="also sample the autopilot with py-spy over each window (its raw "
                              "stacks go to DIR; the report adds where its main thread waits)")
