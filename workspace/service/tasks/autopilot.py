@@ -137,7 +137,7 @@ class Autopilot:
         tasks = self.ctx.store.tasks
         match action:
             case Dispatch():
-                if agent is not None and self._last_done(task) is not None:
+                if agent is not None and task.last_done is not None:
                     # The next attempt on the same agent: a message (its paste waits out the
                     # CLI's submit delay) or a fresh start (ends the old process, with a
                     # grace). In a thread, as checks are: done in the tick, one agent's
@@ -220,7 +220,7 @@ class Autopilot:
             tasks.put_attempt(task.id, current, state=S.RUNNING, agent=name,
                               reason=f"attempt {number}", event="attempt", detail=str(number))
             task = replace(task, attempts=(*task.attempts, current), agent=name)
-        last = next((a for a in reversed(task.attempts) if a.done), None)
+        last = task.last_done
         progress = self.ctx.progress_file(task.id)
         if agent is not None and last is None:
             # The first attempt's spawn ran before the autopilot died: it took its prompt if it

@@ -76,12 +76,9 @@ class Landing:
                      detail=result.new_base)
         self.say(f"{task.id}: {result.summary()}")
 
-    def _last_done(self, task: Task) -> Attempt | None:
-        return next((a for a in reversed(task.attempts) if a.done), None)
-
     def _gate_failed(self, task: Task, exc: GateFailed) -> None:
         """The merge gate is the last check: its failure is an attempt's failure."""
-        last = self._last_done(task)
+        last = task.last_done
         if last is None:
             return
         failed = replace(last, outcome=Outcome.GATE_FAILED, check_exit=exc.gate.returncode,
