@@ -27,6 +27,7 @@ from workspace.core.settings import (
     TABLE_NAMES,
     TABLES,
     MergeSettings,
+    NotifySettings,
     PresetSpec,
     SensitiveKey,
     Settings,
@@ -34,6 +35,7 @@ from workspace.core.settings import (
     Table,
     TasksSettings,
     WorkspaceSettings,
+    WorktreeSettings,
     key_clashes,
     problems,
     table,
@@ -349,6 +351,11 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
         merge_data["gate"] = tuple(merge_data["gate"])
     merge = MergeSettings(**merge_data)
     tasks = TasksSettings(**data.get("tasks", {}))
+    # Lists arrive as TOML arrays; the settings hold tuples.
+    notify = NotifySettings(**{k: tuple(v) if isinstance(v, list) else v
+                               for k, v in data.get("notify", {}).items()})
+    worktree = WorktreeSettings(**{k: tuple(v) if isinstance(v, list) else v
+                                   for k, v in data.get("worktree", {}).items()})
     keys = tuple((a.name, data.get("keys", {}).get(a.name, a.key)) for a in ACTIONS)
     presets = {p.name: p for p in builtin_presets()}
     for name, body in data.get("presets", {}).items():
@@ -374,6 +381,8 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
         workspace=ws,
         merge=merge,
         tasks=tasks,
+        notify=notify,
+        worktree=worktree,
         keys=keys,
         presets=tuple(presets.values()),
         sources=sources,
