@@ -53,7 +53,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_agents(tmp_path: Path) -
             session, created_at, state) VALUES ('a1', 'old', 'shell', 'ws/old', 'main', 'abc',
             '/tmp/wt', 'old', 1.0, '{"status": "waiting"}')""")
     store = Store(path)
-    assert store.schema_version == SCHEMA_VERSION == 2
+    assert store.schema_version == SCHEMA_VERSION == 3
     agent = store.agent_by_name("old")
     assert agent is not None and agent.task_id is None and agent.status.value == "waiting"
     assert store.tasks.all() == []
