@@ -338,6 +338,11 @@ def line_of(text: str, keys: list[str]) -> int | None:
     return None
 
 
+def _tuples(body: dict[str, Any]) -> dict[str, Any]:
+    """A table's values with its lists (TOML arrays) as the tuples the settings hold."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in body.items()}
+
+
 def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
                    where: Callable[[list[str]], str] | None = None) -> Settings:
     """Settings from merged, validated data; `where(keys)` says which file and line set a key
@@ -351,11 +356,8 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
         merge_data["gate"] = tuple(merge_data["gate"])
     merge = MergeSettings(**merge_data)
     tasks = TasksSettings(**data.get("tasks", {}))
-    # Lists arrive as TOML arrays; the settings hold tuples.
-    notify = NotifySettings(**{k: tuple(v) if isinstance(v, list) else v
-                               for k, v in data.get("notify", {}).items()})
-    worktree = WorktreeSettings(**{k: tuple(v) if isinstance(v, list) else v
-                                   for k, v in data.get("worktree", {}).items()})
+    notify = NotifySettings(**_tuples(data.get("notify", {})))
+    worktree = WorktreeSettings(**_tuples(data.get("worktree", {})))
     keys = tuple((a.name, data.get("keys", {}).get(a.name, a.key)) for a in ACTIONS)
     presets = {p.name: p for p in builtin_presets()}
     for name, body in data.get("presets", {}).items():

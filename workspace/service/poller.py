@@ -1,5 +1,6 @@
 """One poll tick: look at tmux, the hook event files and the transcripts, fold the signals into
-each agent's status, record usage, and return a snapshot.
+each agent's status, record usage, tell the person's notify command what changed (notify.py),
+and return a snapshot.
 
 Cost per tick, whatever the number of agents: one `list-panes`, one chained `capture-pane` for
 the panes whose cheap change hint moved, a `stat` per event file and transcript, and reads of
@@ -25,6 +26,7 @@ from workspace.core.status import PaneSeen, ProcessSeen, Signal, StatusState, re
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.messaging import Messenger
+from workspace.service.notify import Notifier
 from workspace.service.place import follow_moved_worktrees, note_place, place_problem
 from workspace.service.signals import SignalReader
 
@@ -83,6 +85,7 @@ class Poller:
         self._agents = agents
         self._messenger = messenger
         self._signals = SignalReader(ctx)
+        self.notifier = Notifier(ctx)
         self._memory: dict[str, _PaneMemory] = {}
         self._present: dict[str, bool] = {}
         """Agent id -> its worktree folder existed at the last tick."""
@@ -109,6 +112,7 @@ class Poller:
                 self._watch_place(agent)
         fresh = store.agents()
         self._enforce_budgets(fresh)
+        self.notifier.after_tick(fresh)
         return Snapshot(
             at=now,
             agents=tuple(attention_order(fresh)),
