@@ -187,3 +187,35 @@ def test_a_change_two_pollers_saw_at_once_is_claimed_by_one(ws: Workspace) -> No
         assert other.notices.claim_statuses(now) == []  # and noticed for good
     finally:
         other.close()
+
+
+def test_an_agent_the_tool_ends_is_no_news(repo: Path, tmp_path: Path) -> None:
+    """A kill (or a fresh relaunch) ends the agent's process on purpose: a poll in between
+    would see it crash, and must not tell that."""
+    out = tmp_path / "received.jsonl"
+    configure(out, tasks=False)
+    ws, poller = Workspace.open(repo), Workspace.open(repo)
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            poller.refresh()
+
+    try:
+        ws.spawn("keeps", preset="shell")  # the private server outlives the kill
+        agent = ws.spawn("ended", prompt="add a note [noask]")
+        wait_status(ws, "ended", Status.WAITING)
+        ws.ctx.store.notices.hold(agent.id)
+        assert ws.ctx.store.notices.claim_statuses({agent.id: "crashed"}) == []
+        ws.ctx.store.notices.release(agent.id)
+        thread = threading.Thread(target=poll, daemon=True)
+        thread.start()
+        ws.kill("ended", discard=True)
+        stop.set()
+        thread.join(20)
+        wait_for(lambda: needs_you(out, "ended"), 20)
+        assert [e["status"] for e in needs_you(out, "ended")] == ["waiting"]
+    finally:
+        stop.set()
+        ws.close()
+        poller.close()

@@ -226,11 +226,9 @@ class Agents:
             env["WORKSPACE_PROGRESS"] = str(self.ctx.progress_file(agent.task_id))
         return env
 
-    def _undo_spawn(self, agent: Agent, made_worktree: bool, setup_failed: bool = False
-                    ) -> None:
-        """Remove what a failed spawn made. Keeps anything that holds work (it cannot, this
-        early, but the rule holds everywhere); what a failed setup left (no agent ran there
-        yet) is kept at a recovery ref, and its worktree goes all the same."""
+    def _undo_spawn(self, agent: Agent, made_worktree: bool, setup_failed: bool = False) -> None:
+        """Remove what a failed spawn made, keeping anything that holds work; what a failed
+        setup left (no agent ran there yet) is kept at a recovery ref, its worktree goes."""
         ctx = self.ctx
         try:
             pane = ctx.pane(agent)
@@ -264,6 +262,7 @@ class Agents:
         ctx = self.ctx
         with ctx.lock:
             agent = ctx.agent(name)
+            ctx.store.notices.hold(agent.id)  # its end is the person's doing: no "crashed"
             pane = ctx.pane(agent)
             proc.terminate(pane.pid if pane else None, agent.id)
             ctx.tmux.kill_session(agent.session)
@@ -358,10 +357,14 @@ class Agents:
             plan = self._unattended(ctx.integration(agent.preset).launch(launch), spec,
                                     unattended)
             pane = ctx.pane(agent)
-            if pane is not None and not pane.dead:
-                proc.terminate(pane.pid, agent.id, grace=2.0)
-            self._relaunch(agent, plan, plan.session_id,
-                           "" if plan.prompt_on_argv else prompt)
+            ctx.store.notices.hold(agent.id)  # a moment dead on purpose: no "crashed"
+            try:
+                if pane is not None and not pane.dead:
+                    proc.terminate(pane.pid, agent.id, grace=2.0)
+                self._relaunch(agent, plan, plan.session_id,
+                               "" if plan.prompt_on_argv else prompt)
+            finally:
+                ctx.store.notices.release(agent.id)
             return ctx.agent(name)
 
     def _relaunch(self, agent: Agent, plan: LaunchPlan, session_id: str | None,

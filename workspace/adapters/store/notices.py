@@ -8,6 +8,8 @@ from __future__ import annotations
 from workspace.adapters.store.database import Database
 
 EVENT_CURSOR = "notified_event"
+HELD = "-"
+"""`agents.notified` while the tool itself ends or restarts the agent: its death is no news."""
 
 
 class Notices:
@@ -25,7 +27,18 @@ class Notices:
         rows = self.db.connection.execute("SELECT id, notified FROM agents")
         seen = {r["id"]: r["notified"] for r in rows}
         return [(aid, seen[aid], status) for aid, status in current.items()
-                if aid in seen and seen[aid] != status]
+                if aid in seen and seen[aid] not in (status, HELD)]
+
+    def hold(self, agent_id: str) -> None:
+        """Tell nothing of this agent until `release` (a kill, a fresh relaunch: a poll
+        between ending its process and the next step would see it crash)."""
+        with self.db.transaction() as tx:
+            tx.execute("UPDATE agents SET notified = ? WHERE id = ?", (HELD, agent_id))
+
+    def release(self, agent_id: str) -> None:
+        """Its status is noticed again, from the next look on (silently, that once)."""
+        with self.db.transaction() as tx:
+            tx.execute("UPDATE agents SET notified = '' WHERE id = ?", (agent_id,))
 
     def claim(self, moves: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
         """The moves still unclaimed, claimed now (compare-and-set, one transaction); a move
