@@ -41,10 +41,10 @@ class WorkspaceHeader(Static):
             text.append(f"  ·  {fmt.tokens(snapshot.tokens.total)} tokens")
             text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")
         else:
-            today = usage.today
-            text.append(f"  ·  today {fmt.tokens(today.tokens.total)} tokens "
-                        f"{fmt.cost(today.cost_usd)}")
-            text.append(f"  ·  all {fmt.cost(usage.all.cost_usd)}", style="dim")
+            # Costs first: on a narrow terminal the end of the line is cut.
+            text.append(f"  ·  today {fmt.cost(usage.today.cost_usd)}")
+            text.append(f" · all {fmt.cost(usage.all.cost_usd)}", style="dim")
+            text.append(f"  ·  {fmt.tokens(usage.today.tokens.total)} tokens today")
         if autopilot is not None and (autopilot.running or autopilot.counts):
             text.append("  ·  ")
             text.append(autopilot.summary(), style="bold" if autopilot.running else "dim")
