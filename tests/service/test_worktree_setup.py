@@ -111,7 +111,7 @@ def test_a_post_create_past_its_limit_is_ended_and_undone(tmp_path: Path) -> Non
                  "post_create_timeout = 1")
     ws = Workspace.open(repo)
     try:
-        with pytest.raises(UsageError, match="post_create .* did not finish within 1s"):
+        with pytest.raises(UsageError, match=r"post_create .* did not finish within 1s"):
             ws.spawn("slow", preset="shell")
         assert_nothing_left(ws, repo, "slow")
     finally:
