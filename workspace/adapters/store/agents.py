@@ -221,7 +221,8 @@ class Store:
     def usage_totals(self, agent_id: str | None = None) -> dict[str, UsageTotals]:
         """Per agent: summed tokens, cost (None if any request has no price), and the model and
         prompt size of its latest request. Two queries whatever the number of agents."""
-        where = "WHERE agent_id = ?" if agent_id else ""
+        # Live agents' only: ended agents' records stay (usage.py) but are not read per tick.
+        where = "WHERE agent_id = ?" if agent_id else "WHERE agent_id IN (SELECT id FROM agents)"
         params: tuple[str, ...] = (agent_id,) if agent_id else ()
         rows = self._db.execute(
             f"""SELECT agent_id, SUM(input) i, SUM(output) o, SUM(cache_read) cr,
@@ -234,7 +235,7 @@ class Store:
             row["agent_id"]: row
             for row in self._db.execute(
                 f"""SELECT agent_id, model, MAX(at)
-                FROM usage {where} {"AND" if where else "WHERE"} at IS NOT NULL
+                FROM usage {where} AND at IS NOT NULL
                 GROUP BY agent_id""",
                 params,
             )

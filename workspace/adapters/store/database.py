@@ -123,6 +123,7 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE agents ADD COLUMN notified TEXT NOT NULL DEFAULT '';
     UPDATE agents SET notified = COALESCE(json_extract(state, '$.status'), '');
     ALTER TABLE usage ADD COLUMN recorded REAL;
+    CREATE INDEX usage_at ON usage (at);
     CREATE TABLE ended_agents (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
@@ -138,7 +139,8 @@ MIGRATIONS: dict[int, str] = {
 """Version -> the SQL that brings a database from the version before it to that version.
 2: tasks, their attempts and events, plans; agents know their task.
 3: notifications (each agent's status last notified, the last task event notified); usage
-outlives its agent (who it was in ended_agents; when a request with no time was recorded)."""
+outlives its agent (who it was in ended_agents; when a request with no time was recorded;
+an index on its time, since the records of every day now stay)."""
 
 
 class _Cursor(sqlite3.Cursor):

@@ -10,6 +10,7 @@ from workspace.adapters.store.database import Database
 from workspace.core.agent import Tokens
 from workspace.core.usage import Figures, UsageRow, UsageSummary
 
+LIVE = "SELECT id FROM agents"
 WHEN = "COALESCE(u.at, u.recorded, a.created_at, e.created_at, 0)"
 """A request's time: as its record says, else when it was recorded, else its agent's start."""
 
@@ -17,6 +18,8 @@ WHEN = "COALESCE(u.at, u.recorded, a.created_at, e.created_at, 0)"
 class UsageBook:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._ended: tuple[tuple[object, ...], UsageSummary] | None = None
+        """The ended agents' part of `summary` and what it was summed for."""
 
     def rows(self, since: float | None = None) -> list[UsageRow]:
         """Per agent and local day, every agent's requests (ended agents' too), since `since`.
@@ -39,7 +42,21 @@ class UsageBook:
                          bool(r["ended"]), _figures(r)) for r in found]
 
     def summary(self, day_start: float) -> UsageSummary:
-        """Since `day_start` and ever: one scan of the usage records, no join."""
+        """Since `day_start` and ever. The live agents' records are summed each time (through
+        the index, as every tick does); the ended agents' part, which grows with history but
+        changes only when an agent ends (nothing records usage for an agent with no row) or
+        a day begins, is summed again only then."""
+        db = self.db.connection
+        ids = tuple(r[0] for r in db.execute("SELECT id FROM agents ORDER BY id"))
+        ended = db.execute("SELECT COUNT(*) FROM ended_agents").fetchone()[0]
+        key = (day_start, ids, ended)
+        if self._ended is None or self._ended[0] != key:
+            self._ended = (key, self._sums(day_start, f"agent_id NOT IN ({LIVE})"))
+        live = self._sums(day_start, f"agent_id IN ({LIVE})")
+        old = self._ended[1]
+        return UsageSummary(old.today + live.today, old.all + live.all)
+
+    def _sums(self, day_start: float, where: str) -> UsageSummary:
         when = "COALESCE(at, recorded)"
         r = self.db.connection.execute(
             f"""SELECT SUM(input) i, SUM(output) o, SUM(cache_read) cr, SUM(cache_write) cw,
@@ -53,12 +70,11 @@ class UsageBook:
             SUM(CASE WHEN {when} >= ? THEN 1 ELSE 0 END) tn,
             SUM(CASE WHEN {when} >= ? AND cost_usd IS NULL AND total > 0 THEN 1 ELSE 0 END)
                 tunpriced
-            FROM usage""",
+            FROM usage WHERE {where}""",
             (day_start,) * 7,
         ).fetchone()
         today = Figures(Tokens(r["ti"] or 0, r["tout"] or 0, r["tcr"] or 0, r["tcw"] or 0),
-                        _cost(r["tcost"]), r["tn"] or 0,
-                        r["tunpriced"] or 0)
+                        _cost(r["tcost"]), r["tn"] or 0, r["tunpriced"] or 0)
         return UsageSummary(today, _figures(r))
 
 
