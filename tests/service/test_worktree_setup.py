@@ -16,6 +16,7 @@ from tests.support.cli import run_cli
 from tests.support.config import write_user_config
 from tests.support.gitrepo import git, make_repo
 from tests.support.wait import wait_for
+from workspace.core import format as fmt
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
 from workspace.service import Workspace
@@ -139,6 +140,8 @@ def test_the_row_says_setup_while_post_create_runs(tmp_path: Path) -> None:
                                      and a.status_reason.startswith("setup")), None), 30)
         assert row is not None and row.status == Status.STARTING and not row.spawn_complete
         assert row.status_reason.startswith("setup: running ")
+        assert fmt.status_label(row) == "starting (setup)"
+        assert "starting (setup)" in run_cli("ls", cwd=repo).stdout
         assert not ws.ctx.tmux.has_session("waits")  # the agent starts after its setup
     finally:
         release.touch()

@@ -12,7 +12,7 @@
 2. `[worktree] post_create` runs in the worktree (an argv list; its output is kept in the
    agent's state folder as setup.log), time-limited, ended with its process group.
 
-While it runs the row says `starting` with the reason "setup: ...". A failure raises one
+While it runs the row says `starting (setup)`, its reason "setup: ...". A failure raises one
 SetupFailed line and spawn undoes everything it made, the worktree included whatever the
 setup left in it (no agent ran there yet; what it held is kept at a recovery ref); the log of
 a failed post_create is kept in <state>/setup-failed/. Each of these keys is sensitive: set by
@@ -28,7 +28,7 @@ from pathlib import Path
 from workspace.adapters.runner import run_command
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
-from workspace.core.format import plural
+from workspace.core.format import SETUP_REASON, plural
 from workspace.core.status import initial_state
 from workspace.service.context import Context
 
@@ -57,7 +57,8 @@ def prepare(ctx: Context, agent: Agent) -> None:
     copied = [p for p in ctx.repo.ignored_matching(
         list(settings.copy), include if include.is_file() else None) if p not in linked]
     if linked or copied:
-        _say(ctx, agent, f"setup: copying {plural(len(copied) + len(linked), 'ignored file')}")
+        count = plural(len(copied) + len(linked), "ignored file")
+        _say(ctx, agent, f"{SETUP_REASON}copying {count}")
         placed = [p for p in linked if _place(ctx.repo.top, worktree, p, link=True)]
         placed += [p for p in copied if _place(ctx.repo.top, worktree, p, link=False)]
         try:
@@ -68,7 +69,7 @@ def prepare(ctx: Context, agent: Agent) -> None:
                 _remove(worktree / entry.rstrip("/"))
             raise
     if settings.post_create:
-        _say(ctx, agent, f"setup: running {settings.post_create[0]}")
+        _say(ctx, agent, f"{SETUP_REASON}running {settings.post_create[0]}")
         _post_create(ctx, agent, worktree)
     if linked or copied or settings.post_create:
         _say(ctx, agent, "launching")
