@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from workspace.adapters.files import atomic_write
 from workspace.adapters.runner import run_command
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
@@ -130,13 +131,11 @@ def _post_create(ctx: Context, agent: Agent, worktree: Path) -> None:
     env = {"WORKSPACE_AGENT": agent.name, "WORKSPACE_MAIN": str(ctx.repo.top)}
     result = run_command(argv, worktree, settings.post_create_timeout, env)
     log = ctx.paths(agent.id).dir / LOG
-    log.write_text(f"$ {' '.join(argv)}\n{result.output}")
+    atomic_write(log, f"$ {' '.join(argv)}\n{result.output}")  # 0600, as all the state
     if result.ok:
         return
     kept = ctx.state_dir / FAILED_LOGS / f"{agent.name}-{time.strftime('%Y%m%d-%H%M%S')}.log"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(log, kept)
-    kept.chmod(0o600)
+    atomic_write(kept, log.read_text())
     last = next((line.strip() for line in reversed(result.output.splitlines())
                  if line.strip()), "")
     said = f" ({last[:120]})" if last and not result.timed_out else ""
