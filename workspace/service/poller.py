@@ -13,10 +13,12 @@ import hashlib
 import os
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workspace.adapters.agents.base import Generic
+from workspace.adapters.files import LockBusy, hold_lock
 from workspace.adapters.git import GitError
 from workspace.adapters.launch_spec import recorded_exit
 from workspace.adapters.tmux import PaneInfo, TmuxError
@@ -31,6 +33,9 @@ from workspace.service.place import follow_moved_worktrees, note_place, place_pr
 from workspace.service.signals import SignalReader
 
 PENDING_PROMPT_TIMEOUT = 120.0
+POLL_LOCK = "poll.lock"
+POLL_LOCK_WAIT = 10.0
+"""Seconds a tick waits for another process's; then it goes on alone rather than hang too."""
 
 
 @dataclass
@@ -94,8 +99,18 @@ class Poller:
 
     def refresh(self, capture_all: bool = False) -> Snapshot:
         """One tick. Every pane whose content changed is captured (`capture_all`: every
-        pane, after a restart of the front end)."""
-        with self._lock:
+        pane, after a restart of the front end).
+
+        One tick at a time in the whole workspace, too (a lock in the state dir): two pollers
+        (the TUI and the autopilot) reading the same offsets and states at once would each
+        fold in part of what changed, and one's older state could overwrite the other's newer
+        one (an agent seen waiting, then working again, then waiting: told twice)."""
+        with self._lock, ExitStack() as held:
+            try:
+                held.enter_context(hold_lock(self.ctx.state_dir / POLL_LOCK,
+                                             wait=POLL_LOCK_WAIT))
+            except LockBusy:
+                pass
             return self._tick(capture_all)
 
     def _tick(self, capture_all: bool) -> Snapshot:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 
 from textual import on, work
 from textual.widget import Widget
@@ -22,7 +21,6 @@ from workspace.core import format as fmt
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
 from workspace.core.notify import terminal_sequence
-from workspace.core.usage import UsageSummary
 from workspace.service import Snapshot, Workspace
 from workspace.ui.messages import (
     ActionFinished,
@@ -46,8 +44,6 @@ class Poller(Widget):
         """The snapshot handled last, to tell who started needing the person."""
         self._watching: frozenset[str] = frozenset()
         self._watch_stop: threading.Event | None = None
-        self._usage: tuple[tuple[object, ...], UsageSummary] | None = None
-        """The workspace's usage totals and what they were computed for (the poll worker's)."""
 
     def on_mount(self) -> None:
         self._reconcile()
@@ -89,8 +85,9 @@ class Poller(Widget):
                 burn = self.ws.burn_rate(focus) if focus else []
                 budgets = {a.id: self.ws.budget_of(a) for a in snapshot.agents}
                 autopilot = self.ws.autopilot_status()
+                usage = self.ws.usage_summary()  # cheap: the ended agents' part is kept
                 self.post_message(AgentsPolled(snapshot, focus, burn, budgets, autopilot,
-                                               self._usage_of(snapshot)))
+                                               usage))
                 failures = 0
             except Exception as exc:
                 failures += 1
@@ -98,14 +95,6 @@ class Poller(Widget):
                     self.post_message(PollFailed(str(exc)))
             self._wake.wait(interval)
             self._wake.clear()
-
-    def _usage_of(self, snapshot: Snapshot) -> UsageSummary:
-        """The workspace's totals, queried again only when they can have changed: usage is
-        recorded only for live agents (so their sum moves), or a new day or minute began."""
-        key = (snapshot.tokens, snapshot.cost_usd, time.strftime("%Y-%m-%d %H:%M"))
-        if self._usage is None or self._usage[0] != key:
-            self._usage = (key, self.ws.usage_summary())
-        return self._usage[1]
 
     @on(AgentsPolled)
     def _polled(self, message: AgentsPolled) -> None:
