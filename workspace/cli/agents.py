@@ -118,7 +118,7 @@ def ls(args: argparse.Namespace) -> int:
     now = time.time()
     for a in agents:
         branch = f"{a.branch} (!)" if a.problem else a.branch
-        rows.append((a.name, a.preset, fmt.STATUS_LABEL[a.status], fmt.age(now - a.status_since),
+        rows.append((a.name, a.preset, fmt.status_label(a), fmt.age(now - a.status_since),
                      fmt.diff(a.diff), fmt.tokens(a.tokens.total), fmt.cost(a.cost_usd), branch))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:

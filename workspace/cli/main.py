@@ -12,7 +12,18 @@ import sys
 from collections.abc import Sequence
 
 from workspace import __version__
-from workspace.cli import agents, autopilot, demo, doctor, plans, review, tasks, trust, tui
+from workspace.cli import (
+    agents,
+    autopilot,
+    demo,
+    doctor,
+    plans,
+    review,
+    tasks,
+    trust,
+    tui,
+    usage,
+)
 from workspace.cli.common import Command, Parser
 from workspace.core.errors import UsageError
 
@@ -33,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.register(sub)
     plans.register(sub)
     autopilot.register(sub)
+    usage.register(sub)
     doctor.register(sub)
     trust.register(sub)
     return parser

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workspace.core.agent import DiffStat, Status
+from workspace.core.agent import Agent, DiffStat, Status
 
 STATUS_GLYPH = {
     Status.STARTING: "◌",
@@ -31,6 +31,18 @@ STATUS_LABEL = {
     Status.CRASHED: "crashed",
     Status.MERGED: "merged",
 }
+
+
+SETUP_REASON = "setup: "
+"""How a spawn's status reason starts while it prepares the worktree (service/setup.py)."""
+
+
+def status_label(agent: Agent) -> str:
+    """The status as a row and `ls` say it: `starting (setup)` while the worktree is being
+    prepared, before the agent starts."""
+    if agent.status == Status.STARTING and agent.status_reason.startswith(SETUP_REASON):
+        return "starting (setup)"
+    return STATUS_LABEL[agent.status]
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

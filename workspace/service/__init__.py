@@ -25,6 +25,7 @@ from workspace.service.pulls import PrPlan, PrResult
 from workspace.service.reconcile import ReconcileReport
 from workspace.service.tasks.plans import PlanView
 from workspace.service.tasks.process import AutopilotStatus
+from workspace.service.usage import UsageReport
 from workspace.service.workspace import Workspace
 from workspace.service.worktrees import KillReport
 
@@ -53,6 +54,7 @@ __all__ = [
     "SendResult",
     "Severity",
     "Snapshot",
+    "UsageReport",
     "Workspace",
     "demo_repo_path",
     "doctor_report",

@@ -1,5 +1,6 @@
 """One poll tick: look at tmux, the hook event files and the transcripts, fold the signals into
-each agent's status, record usage, and return a snapshot.
+each agent's status, record usage, tell the person's notify command what changed (notify.py),
+and return a snapshot.
 
 Cost per tick, whatever the number of agents: one `list-panes`, one chained `capture-pane` for
 the panes whose cheap change hint moved, a `stat` per event file and transcript, and reads of
@@ -12,10 +13,12 @@ import hashlib
 import os
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workspace.adapters.agents.base import Generic
+from workspace.adapters.files import LockBusy, hold_lock
 from workspace.adapters.git import GitError
 from workspace.adapters.launch_spec import recorded_exit
 from workspace.adapters.tmux import PaneInfo, TmuxError
@@ -25,10 +28,14 @@ from workspace.core.status import PaneSeen, ProcessSeen, Signal, StatusState, re
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.messaging import Messenger
+from workspace.service.notify import Notifier
 from workspace.service.place import follow_moved_worktrees, note_place, place_problem
 from workspace.service.signals import SignalReader
 
 PENDING_PROMPT_TIMEOUT = 120.0
+POLL_LOCK = "poll.lock"
+POLL_LOCK_WAIT = 10.0
+"""Seconds a tick waits for another process's; then it goes on alone rather than hang too."""
 
 
 @dataclass
@@ -83,6 +90,7 @@ class Poller:
         self._agents = agents
         self._messenger = messenger
         self._signals = SignalReader(ctx)
+        self.notifier = Notifier(ctx)
         self._memory: dict[str, _PaneMemory] = {}
         self._present: dict[str, bool] = {}
         """Agent id -> its worktree folder existed at the last tick."""
@@ -91,8 +99,18 @@ class Poller:
 
     def refresh(self, capture_all: bool = False) -> Snapshot:
         """One tick. Every pane whose content changed is captured (`capture_all`: every
-        pane, after a restart of the front end)."""
-        with self._lock:
+        pane, after a restart of the front end).
+
+        One tick at a time in the whole workspace, too (a lock in the state dir): two pollers
+        (the TUI and the autopilot) reading the same offsets and states at once would each
+        fold in part of what changed, and one's older state could overwrite the other's newer
+        one (an agent seen waiting, then working again, then waiting: told twice)."""
+        with self._lock, ExitStack() as held:
+            try:
+                held.enter_context(hold_lock(self.ctx.state_dir / POLL_LOCK,
+                                             wait=POLL_LOCK_WAIT))
+            except LockBusy:
+                pass
             return self._tick(capture_all)
 
     def _tick(self, capture_all: bool) -> Snapshot:
@@ -109,6 +127,7 @@ class Poller:
                 self._watch_place(agent)
         fresh = store.agents()
         self._enforce_budgets(fresh)
+        self.notifier.after_tick(fresh)
         return Snapshot(
             at=now,
             agents=tuple(attention_order(fresh)),

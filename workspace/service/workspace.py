@@ -11,6 +11,7 @@ composes the parts of the service, each owning its own state:
     pulls       push and pull requests                          (pulls.py)
     board       tasks: filing, approving, what agents report    (tasks/board.py)
     pilot       the autopilot and its process                   (tasks/autopilot.py, process.py)
+    spending    usage and cost, ended agents' too               (usage.py)
 
 Each method here only hands over to the part that owns it."""
 
@@ -35,6 +36,7 @@ from workspace.core.review.radar import Radar
 from workspace.core.settings import Settings
 from workspace.core.tasks.model import Plan, Task, TaskSpec, TaskState
 from workspace.core.text import Cleaned
+from workspace.core.usage import UsageSummary
 from workspace.service.adopt import Adopted, Adopter
 from workspace.service.agents import Agents
 from workspace.service.context import Context
@@ -58,6 +60,7 @@ from workspace.service.tasks.autopilot import Autopilot
 from workspace.service.tasks.board import JUDGE, TaskBoard, refuse_judge
 from workspace.service.tasks.plans import Planning, PlanView
 from workspace.service.tasks.process import AutopilotProcess, AutopilotStatus
+from workspace.service.usage import Usage, UsageReport
 from workspace.service.worktrees import KillReport
 
 
@@ -82,6 +85,7 @@ class Workspace:
         self.board = TaskBoard(ctx)
         self.pilot = AutopilotProcess(ctx, self.new_autopilot, self.refresh, self.reconcile)
         self.planning = Planning(ctx, self.lifecycle, self.messenger, self.board)
+        self.spending = Usage(ctx)
         self.recovered: str | None = None
         """What opening did about a merge a killed process left half-made (one line)."""
 
@@ -211,6 +215,14 @@ class Workspace:
             if index >= 0:
                 buckets[index] += total
         return buckets
+
+    def usage_summary(self) -> UsageSummary:
+        """Today's and the whole workspace's usage and cost, killed agents' included."""
+        return self.spending.summary()
+
+    def usage(self, by: str = "day", since: str | None = None) -> UsageReport:
+        """`workspace usage`: per day, preset, agent or task, since a date (YYYY-MM-DD)."""
+        return self.spending.report(by, since)
 
     def reconcile(self) -> ReconcileReport:
         return self.reconciler.reconcile()

@@ -17,6 +17,7 @@ from workspace.core.review.diff import Diff
 from workspace.core.review.queue import QueueState
 from workspace.core.review.radar import Radar
 from workspace.core.tasks.model import Task
+from workspace.core.usage import UsageSummary
 from workspace.service import (
     AutopilotStatus,
     MergeCheck,
@@ -34,7 +35,7 @@ from workspace.service import (
 @dataclass
 class AgentsPolled(Message):
     """A poll tick finished: the snapshot, the burn rate (tokens per minute) of the agent that
-    was in focus, and every agent's budget."""
+    was in focus, every agent's budget, and the workspace's usage (today, ever)."""
 
     snapshot: Snapshot
     focus: str | None = None
@@ -42,6 +43,9 @@ class AgentsPolled(Message):
     budgets: dict[str, float | None] = field(default_factory=dict)
     autopilot: AutopilotStatus | None = None
     """The autopilot and the tasks' counts (the header shows them once there are tasks)."""
+    usage: UsageSummary | None = None
+    """Today's and the whole workspace's tokens and cost, ended agents' included (None: the
+    header shows the live agents' sum)."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, AgentsPolled)

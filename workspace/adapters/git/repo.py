@@ -14,6 +14,7 @@ from workspace.adapters.git import (
     checkout,
     commits,
     diffs,
+    ignored,
     index,
     refs,
     remotes,
@@ -124,6 +125,13 @@ class GitRepo:
         if not submodules.has_submodules(worktree):
             return ""
         return submodules.init_submodules(self._git, worktree)
+
+    def ignored_matching(self, patterns: list[str], pattern_file: Path | None = None
+                         ) -> list[str]:
+        return ignored.ignored_matching(self._git, patterns, pattern_file)
+
+    def ignored_in(self, worktree: Path, paths: list[str]) -> list[str]:
+        return ignored.ignored_in(self._git, worktree, paths)
 
     def uninitialised_submodules(self, worktree: Path) -> list[str]:
         if not submodules.has_submodules(worktree):

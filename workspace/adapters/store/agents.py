@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workspace.adapters.store.database import Database
+from workspace.adapters.store.notices import Notices
 from workspace.adapters.store.tasks import TaskStore
+from workspace.adapters.store.usage import UsageBook
 from workspace.core.agent import Agent, DiffStat, Tokens
 from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
@@ -35,12 +37,16 @@ class WorktreeRecord:
 
 class Store:
     """Agents, their usage and read offsets, and the worktrees the tool made; tasks are in
-    `self.tasks` (tasks.py). Opening migrates the database to the current version."""
+    `self.tasks` (tasks.py), the usage of every agent ever in `self.usage` (usage.py), what
+    was notified in `self.notices` (notices.py). Opening migrates the database to the
+    current version."""
 
     def __init__(self, path: Path) -> None:
         self.db = Database(path)
         self.path = path
         self.tasks = TaskStore(self.db)
+        self.usage = UsageBook(self.db)
+        self.notices = Notices(self.db)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -77,15 +83,17 @@ class Store:
             db.execute(
                 """INSERT INTO agents (id, name, preset, branch, base, base_sha, worktree, session,
                 created_at, task, session_id, pane_id, state, budget_usd, spawn_complete, launch,
-                task_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                task_id, notified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     agent.id, agent.name, agent.preset, agent.branch, agent.base, agent.base_sha,
                     agent.worktree, agent.session, agent.created_at, agent.task,
                     agent.session_id, agent.pane_id, json.dumps(state.to_dict()),
                     agent.budget_usd, int(agent.spawn_complete), json.dumps(launch),
-                    agent.task_id,
+                    agent.task_id, state.status.value,
                 ),
             )
+            # An agent adopted back under its old id is no longer an ended one.
+            db.execute("DELETE FROM ended_agents WHERE id = ?", (agent.id,))
 
     _UPDATABLE = frozenset(
         {"pane_id", "session_id", "spawn_complete", "model", "context_pct", "budget_usd",
@@ -116,9 +124,15 @@ class Store:
         )
 
     def delete_agent(self, agent_id: str) -> None:
+        """Its row and read offsets go; its usage stays (the workspace's totals and
+        `workspace usage` count what ended agents cost), with who it was beside it."""
         with self.transaction() as db:
+            db.execute(
+                """INSERT OR REPLACE INTO ended_agents (id, name, preset, task_id, created_at,
+                ended_at) SELECT id, name, preset, task_id, created_at, ? FROM agents
+                WHERE id = ? AND EXISTS (SELECT 1 FROM usage WHERE agent_id = ?)""",
+                (time.time(), agent_id, agent_id))
             db.execute("DELETE FROM agents WHERE id = ?", (agent_id,))
-            db.execute("DELETE FROM usage WHERE agent_id = ?", (agent_id,))
             db.execute("DELETE FROM sources WHERE agent_id = ?", (agent_id,))
 
     def state_of(self, agent_id: str) -> StatusState | None:
@@ -191,7 +205,7 @@ class Store:
         with self.transaction() as db:
             cur = db.execute(
                 """INSERT INTO usage (agent_id, key, model, input, output, cache_read,
-                cache_write, total, cost_usd, at) VALUES (?,?,?,?,?,?,?,?,?,?)
+                cache_write, total, cost_usd, at, recorded) VALUES (?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (agent_id, key) DO UPDATE SET
                     model = excluded.model, input = excluded.input, output = excluded.output,
                     cache_read = excluded.cache_read, cache_write = excluded.cache_write,
@@ -199,7 +213,7 @@ class Store:
                 WHERE excluded.total > usage.total""",
                 (
                     agent_id, key, model, tokens.input, tokens.output, tokens.cache_read,
-                    tokens.cache_write, tokens.total, cost_usd, at,
+                    tokens.cache_write, tokens.total, cost_usd, at, time.time(),
                 ),
             )
             return cur.rowcount > 0
@@ -207,7 +221,8 @@ class Store:
     def usage_totals(self, agent_id: str | None = None) -> dict[str, UsageTotals]:
         """Per agent: summed tokens, cost (None if any request has no price), and the model and
         prompt size of its latest request. Two queries whatever the number of agents."""
-        where = "WHERE agent_id = ?" if agent_id else ""
+        # Live agents' only: ended agents' records stay (usage.py) but are not read per tick.
+        where = "WHERE agent_id = ?" if agent_id else "WHERE agent_id IN (SELECT id FROM agents)"
         params: tuple[str, ...] = (agent_id,) if agent_id else ()
         rows = self._db.execute(
             f"""SELECT agent_id, SUM(input) i, SUM(output) o, SUM(cache_read) cr,
@@ -220,7 +235,7 @@ class Store:
             row["agent_id"]: row
             for row in self._db.execute(
                 f"""SELECT agent_id, model, MAX(at)
-                FROM usage {where} {"AND" if where else "WHERE"} at IS NOT NULL
+                FROM usage {where} AND at IS NOT NULL
                 GROUP BY agent_id""",
                 params,
             )
@@ -236,7 +251,8 @@ class Store:
         return out
 
     def spent_since(self, since: float) -> float:
-        """USD every agent's priced requests cost since `since` (the daily budget)."""
+        """USD every agent's priced requests cost since `since` (the daily budget), ended
+        agents' too."""
         row = self._db.execute("SELECT SUM(cost_usd) FROM usage WHERE at >= ?",
                                (since,)).fetchone()
         return float(row[0] or 0.0)

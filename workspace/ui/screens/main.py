@@ -134,7 +134,7 @@ class MainScreen(Screen[None]):
         self.query_one("#agents").display = has_agents
         self.query_one("#empty").display = not has_agents
         self.table.show(snapshot.agents)
-        self.query_one(WorkspaceHeader).show(snapshot, message.autopilot)
+        self.query_one(WorkspaceHeader).show(snapshot, message.autopilot, message.usage)
         if self.focus_id is None and has_agents:
             self._focus(self.table.selected_id)
         self._show_focus()

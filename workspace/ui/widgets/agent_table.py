@@ -178,14 +178,16 @@ class AgentTable(ScrollView, can_focus=True):
         return True
 
     def _row(self, a: Agent, now: float) -> Row:
-        reason = a.status_reason if a.status.needs_you or a.status.ended else ""
+        label = fmt.status_label(a)
+        reason = a.status_reason if a.status.needs_you or a.status.ended or label != \
+            fmt.STATUS_LABEL[a.status] else ""
         task = a.task.strip().splitlines()[0] if a.task.strip() else ""
         note = self.radar.get(a.id, "")
         if note:
             reason = f"⚠ {note}" + (f" · {reason}" if reason else "")
         return {
             "mark": "",
-            "status": f"{fmt.STATUS_GLYPH[a.status]} {fmt.STATUS_LABEL[a.status]}",
+            "status": f"{fmt.STATUS_GLYPH[a.status]} {label}",
             "status_key": a.status.value,
             "name": a.name,
             "preset": a.preset,

@@ -1,6 +1,7 @@
 """The fleet's heartbeat: reconcile once, then poll tmux, hooks and transcripts every tick,
-watch the polled agents' worktrees for changes, and ring when an agent starts needing the
-person. Shows nothing itself: the screen renders what AgentsPolled carries.
+watch the polled agents' worktrees for changes, and ring (the bell, a toast, the terminal's own
+notification: [notify] terminal) when an agent starts needing the person. Shows nothing
+itself: the screen renders what AgentsPolled carries.
 
 Its workers only post facts (WorkspaceReconciled, AgentsPolled, DiffsUpdated, PollFailed);
 what the UI thread tells them (which agent is in focus, poll now, stop watching) goes through
@@ -9,6 +10,7 @@ a plain attribute, an Event or a stop flag made before the worker starts.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from textual import on, work
@@ -18,6 +20,7 @@ from textual.worker import get_current_worker
 from workspace.core import format as fmt
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
+from workspace.core.notify import terminal_sequence
 from workspace.service import Snapshot, Workspace
 from workspace.ui.messages import (
     ActionFinished,
@@ -82,7 +85,9 @@ class Poller(Widget):
                 burn = self.ws.burn_rate(focus) if focus else []
                 budgets = {a.id: self.ws.budget_of(a) for a in snapshot.agents}
                 autopilot = self.ws.autopilot_status()
-                self.post_message(AgentsPolled(snapshot, focus, burn, budgets, autopilot))
+                usage = self.ws.usage_summary()  # cheap: the ended agents' part is kept
+                self.post_message(AgentsPolled(snapshot, focus, burn, budgets, autopilot,
+                                               usage))
                 failures = 0
             except Exception as exc:
                 failures += 1
@@ -108,10 +113,23 @@ class Poller(Widget):
             if agent.status.needs_you and old is not None and not old.needs_you:
                 if settings.bell:
                     self.app.bell()
+                title = f"{agent.name} {fmt.STATUS_LABEL[agent.status]}"
                 if settings.notify:
                     reason = f": {agent.status_reason}" if agent.status_reason else ""
-                    self.notify(f"{agent.name} {fmt.STATUS_LABEL[agent.status]}{reason}",
-                                title="needs you", severity="warning", timeout=6)
+                    self.notify(f"{title}{reason}", title="needs you", severity="warning",
+                                timeout=6)
+                self._terminal_notify(title, agent.status_reason)
+
+    def _terminal_notify(self, title: str, body: str) -> None:
+        """The terminal's own desktop notification (OSC 9 or 777), through tmux when the TUI
+        runs inside it. Textual has no public call for raw output; App.bell() and its
+        clipboard copy write to the driver the same way, so the sequence is not cut into a
+        frame being drawn."""
+        kind = self.ws.settings.notify.terminal
+        sequence = terminal_sequence(kind, title, body, in_tmux=bool(os.environ.get("TMUX")))
+        driver = self.app._driver
+        if sequence and driver is not None and not self.app.is_headless:
+            driver.write(sequence)
 
     @on(WorkspaceReconciled)
     def _reconciled(self, message: WorkspaceReconciled) -> None:
