@@ -90,7 +90,8 @@ def test_ls_loads_neither_the_tui_nor_the_machinery_it_does_not_run(repo: Path) 
     assert "workspace.service.fleet" in loaded
     unused = ("textual", "git", "libtmux", "watchfiles", "genai_prices",
               "workspace.ui", "workspace.service.merge.apply", "workspace.service.review",
-              "workspace.service.tasks", "workspace.service.doctor", "workspace.service.demo",
+              "workspace.service.tasks.board", "workspace.service.tasks.autopilot",
+              "workspace.service.doctor", "workspace.service.demo",
               "workspace.adapters.agents.gemini", "workspace.adapters.store.tasks",
               "workspace.cli.tasks", "workspace.cli.review")
     leaked = sorted(m for m in loaded if m in unused or m.startswith(tuple(f"{u}." for u

@@ -98,7 +98,9 @@ def spawn(args: argparse.Namespace) -> int:
         failed = [o.name for o in outcomes if o.agent is None]
         for outcome in outcomes:
             if outcome.agent is None:
-                note(f"workspace: could not spawn {outcome.name}: {outcome.error}")
+                why = outcome.error
+                note(f"workspace: {why}" if outcome.name in why else
+                     f"workspace: could not spawn {outcome.name}: {why}")
     for agent in agents:
         print(f"spawned {agent.name} ({agent.preset}) on branch {agent.branch} "
               f"from {agent.base}, worktree {agent.worktree}", flush=True)

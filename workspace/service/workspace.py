@@ -14,8 +14,8 @@ composes the parts of the service, each owning its own state:
     fleet       several agents at once: spawn, plans, `ls`      (fleet.py)
 
 Parts past the first four are made on first use (_parts.py), so a verb imports only its own.
-
-Each method here only hands over to the part that owns it."""
+Each method only hands over to the part that owns it; those on tasks, plans and the autopilot
+are in tasks/front.py (inherited)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from workspace.service.context import Context
 from workspace.service.messaging import Messenger
 from workspace.service.poller import Poller, Snapshot
 from workspace.service.reconcile import Reconciler
+from workspace.service.tasks.front import TaskVerbs
 
 if TYPE_CHECKING:
     from workspace.adapters.git import UnsavedWork
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from workspace.core.review.mergetree import MergeTreeResult
     from workspace.core.review.queue import QueueState
     from workspace.core.review.radar import Radar
-    from workspace.core.tasks.model import Plan, Task, TaskSpec, TaskState
     from workspace.core.text import Cleaned
     from workspace.service.adopt import Adopted
     from workspace.service.fleet import SpawnOutcome
@@ -57,12 +57,10 @@ if TYPE_CHECKING:
     from workspace.service.pulls import PrPlan, PrResult
     from workspace.service.reconcile import ReconcileReport
     from workspace.service.tasks.autopilot import Autopilot
-    from workspace.service.tasks.plans import PlanView
-    from workspace.service.tasks.process import AutopilotStatus
     from workspace.service.worktrees import KillReport
 
 
-class Workspace:
+class Workspace(TaskVerbs):
     """Open with `Workspace.open(cwd)`. Methods raise UsageError for mistakes a person can fix;
     every method may run in a worker thread."""
 
@@ -395,87 +393,3 @@ class Workspace:
     def create_pr(self, name: str, remote: str | None = None, title: str | None = None,
                   body: str | None = None, draft: bool = False) -> PrResult:
         return self.pulls.create(name, remote, title, body, draft)
-
-    # -- tasks ----------------------------------------------------------------------------
-
-    def tasks(self, state: TaskState | None = None) -> list[Task]:
-        return self.board.all(state)
-
-    def task(self, task_id: str) -> Task:
-        return self.board.get(task_id)
-
-    def add_task(self, spec: TaskSpec, created_by: str | None = None) -> Task:
-        return self.board.add(spec, created_by=created_by)
-
-    def edit_task(self, task_id: str, spec: TaskSpec) -> Task:
-        return self.board.edit(task_id, spec)
-
-    def import_tasks(self, path: Path) -> list[Task]:
-        return self.board.import_file(path)
-
-    def cancel_task(self, task_id: str) -> Task:
-        return self.board.cancel(task_id)
-
-    def retry_task(self, task_id: str) -> Task:
-        return self.board.retry(task_id)
-
-    def approve_task(self, task_id: str) -> Task:
-        """A proposed task may run; a task in review merges (now, unless the autopilot runs:
-        then the autopilot merges it at its next look)."""
-        from workspace.core.tasks.model import TaskState
-
-        task = self.board.approve(task_id)
-        if task.state == TaskState.MERGING and not self.pilot.status().running:
-            return self.new_autopilot().merge_now(task)
-        return task
-
-    def report_done(self, task_id: str | None) -> Task:
-        return self.board.report_done(task_id)
-
-    def report_fail(self, task_id: str | None, reason: str) -> Task:
-        return self.board.report_fail(task_id, reason)
-
-    def give_verdict(self, task_id: str | None, verdict: str, reason: str) -> Task:
-        return self.board.verdict(task_id, verdict, reason)
-
-    def delete_task(self, task_id: str) -> None:
-        self.board.delete(task_id)
-
-    # -- plans ----------------------------------------------------------------------------
-
-    def start_plan(self, goal: str, preset: str | None = None) -> Plan:
-        return self.planning.create(goal, preset)
-
-    def plans(self) -> list[PlanView]:
-        return self.planning.views()
-
-    def plan(self, plan_id: str) -> PlanView:
-        return self.planning.view(plan_id)
-
-    def approve_plan(self, plan_id: str, auto_subplans: bool = False) -> PlanView:
-        return self.planning.approve(plan_id, auto_subplans)
-
-    def cancel_plan(self, plan_id: str) -> PlanView:
-        return self.planning.cancel(plan_id)
-
-    def ask_planner(self, plan_id: str, text: str) -> None:
-        self.planning.ask(plan_id, text)
-
-    def task_events(self, task_id: str) -> list[tuple[int, str, float, str, str]]:
-        return self.ctx.store.tasks.events(self.board.get(task_id).id)
-
-    # -- the autopilot --------------------------------------------------------------------
-
-    def run_autopilot(self, until_done: bool = False, stop: threading.Event | None = None,
-                      say: Callable[[str], None] | None = None) -> None:
-        self.pilot.run(until_done, stop, say)
-
-    def start_autopilot(self) -> AutopilotStatus:
-        return self.pilot.start()
-
-    def stop_autopilot(self) -> bool:
-        return self.pilot.stop()
-
-    def autopilot_status(self) -> AutopilotStatus:
-        return self.pilot.status()
-
