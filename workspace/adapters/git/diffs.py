@@ -3,6 +3,7 @@ trees. Nothing here writes an index."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -69,13 +70,17 @@ def diff_key(worktree: Path, tips: Mapping[str, str]) -> str:
     for all agents), its index file and its top folder (stat). '' when it cannot be read.
     A tracked file changed in place is not seen here: the caller adds what it knows of who
     may be writing (the agent's pane)."""
+    # os.path on strings, not Path objects: `ls` asks this of every agent.
+    top = str(worktree)
     try:
-        gitdir = Path((worktree / ".git").read_text().removeprefix("gitdir:").strip())
-        gitdir = gitdir if gitdir.is_absolute() else worktree / gitdir
-        head = (gitdir / "HEAD").read_text().strip()
-        top = worktree.stat()
+        with open(os.path.join(top, ".git"), encoding="utf-8") as dotgit:  # noqa: PTH118
+            gitdir = dotgit.read().removeprefix("gitdir:").strip()
+        gitdir = os.path.join(top, gitdir)  # noqa: PTH118 (an absolute one stays as it is)
+        with open(os.path.join(gitdir, "HEAD"), encoding="utf-8") as head_file:  # noqa: PTH118
+            head = head_file.read().strip()
+        folder = os.stat(top)  # noqa: PTH116
         try:
-            index = (gitdir / "index").stat()
+            index = os.stat(os.path.join(gitdir, "index"))  # noqa: PTH116,PTH118
             staged = f"{index.st_mtime_ns}:{index.st_size}:{index.st_ino}"
         except FileNotFoundError:
             staged = "-"
@@ -89,7 +94,7 @@ def diff_key(worktree: Path, tips: Mapping[str, str]) -> str:
         return ""
     else:
         commit = head
-    return f"{commit}:{staged}:{top.st_mtime_ns}"
+    return f"{commit}:{staged}:{folder.st_mtime_ns}"
 
 
 def diff_stat_between(git: Git, old: str, new: str) -> DiffStat:

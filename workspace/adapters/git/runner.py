@@ -101,6 +101,14 @@ class Git:
     def __init__(self, top: Path, common_dir: Path) -> None:
         self.top = top
         self.common_dir = common_dir
+        self._worktrees_dir: Path | None = None
+
+    @property
+    def worktrees_dir(self) -> Path:
+        """Where git keeps its linked worktrees' records, resolved once (asked per agent)."""
+        if self._worktrees_dir is None:
+            self._worktrees_dir = (self.common_dir / "worktrees").resolve()
+        return self._worktrees_dir
 
     def run(self, *args: str, cwd: str | Path | None = None,
             env: Mapping[str, str] | None = None, timeout: float | None = None,
