@@ -204,7 +204,9 @@ class Tmux:
         result = self._run("list-panes", "-a", "-F", fmt)
         if result.returncode != 0:
             text = " ".join(result.stderr)
-            gone = ("no server running", "error connecting", "No such file", "server exited")
+            # "no current target": its last session just ended, and the server exits next.
+            gone = ("no server running", "error connecting", "No such file", "server exited",
+                    "no current target")
             if any(g in text for g in gone):
                 return None
             raise TmuxError(text or "tmux list-panes failed")
