@@ -148,3 +148,20 @@ def test_kill_of_several_lists_them_and_needs_yes(repo: Path) -> None:
     # One agent alone needs no --yes.
     assert ok(run_cli("kill", "--all", cwd=repo)) == [
         "killed keep; removed its worktree and branch (nothing that is not on base)"]
+
+
+def test_plan_and_task_filters_choose_the_agents_working_for_them(repo: Path) -> None:
+    ok(run_cli("spawn", "solo", "--preset", "shell", cwd=repo))
+    [plan_id] = ok(run_cli("plan", "Tidy the docs", "--preset", "shell", cwd=repo))
+
+    def names(*options: str) -> list[str]:
+        result = run_cli("ls", "--json", *options, cwd=repo)
+        assert result.returncode == 0, result.stderr
+        return [a["name"] for a in json.loads(result.stdout)]
+
+    planner = names("--plan", plan_id)
+    assert len(planner) == 1 and planner[0] != "solo"
+    assert names("--filter", f"plan:{plan_id} preset:shell") == planner
+    assert names("--task", "t9") == []
+    assert run_cli("ls", "--task", "t9", cwd=repo).stdout == "no agent matches task:t9\n"
+    assert ok(run_cli("pause", "--plan", plan_id, cwd=repo)) == [f"paused {planner[0]}"]
