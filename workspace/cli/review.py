@@ -11,14 +11,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from workspace.cli.common import add_verb, note, open_workspace, progress
-from workspace.core.agent import Status
 from workspace.core.errors import UsageError
-from workspace.core.review.diff import BRANCH, WIP, format_stat
-from workspace.core.review.queue import QueueItemState, QueueState
-from workspace.core.settings import MERGE_STRATEGIES
 
 if TYPE_CHECKING:
     from workspace.cli.common import Subparsers
+    from workspace.core.review.queue import QueueState
     from workspace.service import GateFailed, MergeResult, Workspace
 
 
@@ -35,7 +32,8 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--all-ready", action="store_true",
                    help="merge every agent whose turn is over and whose work is not on base, "
                         "oldest first; stops at the first conflict or gate failure")
-    p.add_argument("--strategy", choices=MERGE_STRATEGIES,
+    # Checked when the verb runs: the settings' model is not loaded for --help.
+    p.add_argument("--strategy", metavar="STRATEGY",
                    help="squash (default, configurable), merge or rebase")
     p.add_argument("--no-gate", action="store_true", help="skip the [merge] gate command")
     p.add_argument("--cleanup", action="store_true",
@@ -58,6 +56,8 @@ def register(sub: Subparsers) -> None:
 
 
 def diff(args: argparse.Namespace) -> int:
+    from workspace.core.review.diff import BRANCH, WIP, format_stat
+
     ws = open_workspace(args)
     result = ws.diff(args.name, WIP if args.wip else BRANCH)
     if result.empty:
@@ -89,8 +89,13 @@ def _print_result(result: MergeResult) -> None:
 
 
 def merge(args: argparse.Namespace) -> int:
+    from workspace.core.agent import Status
+    from workspace.core.settings import MERGE_STRATEGIES
     from workspace.service import GateFailed
 
+    if args.strategy is not None and args.strategy not in MERGE_STRATEGIES:
+        raise UsageError(f"argument --strategy: invalid choice: {args.strategy!r} (choose "
+                         f"from {', '.join(MERGE_STRATEGIES)}; see 'workspace merge --help')")
     ws = open_workspace(args)
     if args.all_ready:
         if args.name:
@@ -140,6 +145,8 @@ def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def _queueprogress(state: QueueState) -> None:
+    from workspace.core.review.queue import QueueItemState
+
     merging = [i.name for i in state.items if i.state == QueueItemState.MERGING]
     if merging:
         progress(f"{merging[0]}: merging…")

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import time
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -131,6 +130,8 @@ class Agents:
         `start_at`: the commit its branch starts at (default: base's tip); `role`: "judge" for
         a task's reviewer, whose branch is never merged; `env`: more of its environment
         (WORKSPACE_PLAN for a plan's planners and workers)."""
+        import uuid  # only a spawn needs it (it imports `platform`: each verb would pay)
+
         ctx = self.ctx
         with ctx.lock:
             preset = preset or ctx.settings.workspace.default_preset

@@ -16,6 +16,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from workspace.adapters.agents.base import Generic
 from workspace.adapters.files import LockBusy, hold_lock
@@ -97,9 +98,11 @@ class Poller:
         self._lock = threading.Lock()
         """One tick at a time (the TUI's poll worker and an action's refresh may overlap)."""
 
-    def refresh(self, capture_all: bool = False) -> Snapshot:
+    def refresh(self, capture_all: bool = False,
+                panes: list[PaneInfo] | Literal[False] | None = False) -> Snapshot:
         """One tick. Every pane whose content changed is captured (`capture_all`: every
-        pane, after a restart of the front end).
+        pane, after a restart of the front end). `panes`: what `list_panes` returned just
+        now, to a caller that needed it too (`ls`): one tmux process fewer.
 
         One tick at a time in the whole workspace, too (a lock in the state dir): two pollers
         (the TUI and the autopilot) reading the same offsets and states at once would each
@@ -111,13 +114,14 @@ class Poller:
                                              wait=POLL_LOCK_WAIT))
             except LockBusy:
                 pass
-            return self._tick(capture_all)
+            return self._tick(capture_all, panes)
 
-    def _tick(self, capture_all: bool) -> Snapshot:
+    def _tick(self, capture_all: bool, listed: list[PaneInfo] | Literal[False] | None
+              ) -> Snapshot:
         now = time.time()
         store = self.ctx.store
         agents = store.agents()
-        panes = self.ctx.tmux.list_panes()
+        panes = self.ctx.tmux.list_panes() if listed is False else listed
         by_session = {p.session: p for p in panes or []}
         screens = self._capture(agents, by_session, now, capture_all)
         for agent in agents:

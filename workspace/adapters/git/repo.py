@@ -7,7 +7,7 @@ service sees one object, and no module grows past one topic.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from workspace.adapters.git import (
@@ -193,6 +193,9 @@ class GitRepo:
 
     def diff_stat(self, worktree: Path, base: str, base_sha: str) -> DiffStat:
         return diffs.diff_stat(self._git, worktree, base, base_sha)
+
+    def diff_key(self, worktree: Path, tips: Mapping[str, str]) -> str:
+        return diffs.diff_key(worktree, tips)
 
     def diff_stat_between(self, old: str, new: str) -> DiffStat:
         return diffs.diff_stat_between(self._git, old, new)

@@ -69,7 +69,7 @@ def is_linked_worktree(git: Git, path: Path) -> bool:
     gitdir = Path(text.removeprefix("gitdir:").strip())
     if not gitdir.is_absolute():
         gitdir = (path / gitdir).resolve()
-    return gitdir.resolve().parent == (git.common_dir / "worktrees").resolve()
+    return gitdir.resolve().parent == git.worktrees_dir
 
 
 def remove_worktree(git: Git, path: Path) -> None:

@@ -10,14 +10,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workspace.adapters.store.database import Database
 from workspace.adapters.store.notices import Notices
-from workspace.adapters.store.tasks import TaskStore
 from workspace.adapters.store.usage import UsageBook
 from workspace.core.agent import Agent, DiffStat, Tokens
 from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
+
+if TYPE_CHECKING:
+    from workspace.adapters.store.tasks import TaskStore
+
+DIFF_KEY = "diff-key"
+"""The sources-table key under which an agent's diff key is kept (no file has this path)."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,18 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.db = Database(path)
         self.path = path
-        self.tasks = TaskStore(self.db)
+        self._tasks: TaskStore | None = None
         self.usage = UsageBook(self.db)
         self.notices = Notices(self.db)
+
+    @property
+    def tasks(self) -> TaskStore:
+        # Made (and its module imported) on first use: most verbs read no task.
+        if self._tasks is None:
+            from workspace.adapters.store.tasks import TaskStore
+
+            self._tasks = TaskStore(self.db)
+        return self._tasks
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -118,10 +133,30 @@ class Store:
                 "UPDATE agents SET state = ? WHERE id = ?", (json.dumps(state.to_dict()), agent_id)
             )
 
-    def set_diff(self, agent_id: str, diff: DiffStat) -> None:
-        self.update_agent(
-            agent_id, diff_files=diff.files, diff_added=diff.added, diff_removed=diff.removed
-        )
+    def set_diff(self, agent_id: str, diff: DiffStat, key: str = "") -> None:
+        """Its diff statistics, and `key`: the fingerprint of the worktree they were
+        computed at (git/diffs.py `diff_key`), so that `ls` computes them again only where
+        it moved; '' when not known (then the next `ls` computes them). Both in one
+        transaction: a key never stands beside a diff it was not computed with."""
+        with self.transaction() as db:
+            db.execute("UPDATE agents SET diff_files = ?, diff_added = ?, diff_removed = ? "
+                       "WHERE id = ?", (diff.files, diff.added, diff.removed, agent_id))
+            # Kept with the read offsets (the sources table: per agent, a place reached
+            # in something it reads): no schema change for one string per agent.
+            if key:
+                db.execute("""INSERT INTO sources (agent_id, path, offset, state)
+                    VALUES (?, ?, 0, ?) ON CONFLICT (agent_id, path) DO UPDATE SET
+                    state = excluded.state""", (agent_id, DIFF_KEY, json.dumps(key)))
+            else:
+                db.execute("DELETE FROM sources WHERE agent_id = ? AND path = ?",
+                           (agent_id, DIFF_KEY))
+
+    def diff_keys(self) -> dict[str, str]:
+        """Agent id -> the key its stored diff was computed at (`set_diff`), one query."""
+        rows = self._db.execute("SELECT agent_id, state FROM sources WHERE path = ?",
+                                (DIFF_KEY,)).fetchall()
+        keys = {row["agent_id"]: json.loads(row["state"]) for row in rows}
+        return {k: v for k, v in keys.items() if isinstance(v, str)}
 
     def delete_agent(self, agent_id: str) -> None:
         """Its row and read offsets go; its usage stays (the workspace's totals and
@@ -145,6 +180,18 @@ class Store:
             return {}
         value = json.loads(row["launch"])
         return value if isinstance(value, dict) else {}
+
+    def launched_plans(self) -> dict[str, str]:
+        """Agent id -> the plan its launch says it works for (WORKSPACE_PLAN in the extra
+        environment of a plan's planner and workers), one query."""
+        plans = {}
+        for row in self._db.execute("SELECT id, launch FROM agents").fetchall():
+            launch = json.loads(row["launch"])
+            env = launch.get("env") if isinstance(launch, dict) else None
+            plan = env.get("WORKSPACE_PLAN") if isinstance(env, dict) else None
+            if isinstance(plan, str) and plan:
+                plans[row["id"]] = plan
+        return plans
 
     def agents(self) -> list[Agent]:
         totals = self.usage_totals()
