@@ -301,19 +301,25 @@ class Workspace:
     def queue_state(self) -> QueueState:
         return self.queue.state()
 
+    def queue_view(self) -> QueueState:
+        """The merge queue with the tasks waiting to merge (`merge --queue`, the TUI)."""
+        return self.queue.view()
+
     def ready_to_merge(self, commit_wip: bool = False) -> list[str]:
         return self.queue.ready(commit_wip)
 
     def merge_queue(self, names: list[str], *, strategy: str | None = None, gate: bool = True,
                     cleanup: bool | None = None, commit_wip: bool = False,
                     wait: float = DEFAULT_LOCK_WAIT,
-                    on_progress: Callable[[QueueState], None] | None = None) -> QueueReport:
+                    on_progress: Callable[[QueueState], None] | None = None,
+                    batch: int | None = None) -> QueueReport:
         for name in names:
             self._refuse_judges(name)
         if gate:
             self.ctx.check_trusted(GATE)
         return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
-                              commit_wip=commit_wip, wait=wait, on_progress=on_progress)
+                              commit_wip=commit_wip, wait=wait, on_progress=on_progress,
+                              batch=batch)
 
     # -- trust in the repository's own config ---------------------------------------------
 
