@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from workspace.cli.common import add_verb, note, open_workspace, progress
 from workspace.core.agent import Status
 from workspace.core.errors import UsageError
+from workspace.core.format import plural
 from workspace.core.review.diff import BRANCH, WIP, format_stat
 from workspace.core.review.queue import REFINERY, QueueItemState, QueueState
 from workspace.core.settings import MERGE_STRATEGIES
@@ -183,7 +184,7 @@ def queue_lines(state: QueueState) -> list[str]:
     """The queue as `merge --queue` prints it: a heading, the batch in flight, each item."""
     who = "the autopilot's refinery" if state.kind == REFINERY else "merge queue"
     batch = f", batch {state.batch}" if state.batch > 1 else ""
-    runs = f", {state.gate_runs} gate runs" if state.gate_runs else ""
+    runs = f", {plural(state.gate_runs, 'gate run')}" if state.gate_runs else ""
     now = f"running (pid {state.pid})" if state.running else "not running"
     lines = [f"{who}{batch}: {now}{runs}"]
     if state.in_flight:

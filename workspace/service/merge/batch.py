@@ -132,7 +132,7 @@ class Batcher:
         with self._kept(stack.tip(n)):
             while bisect.probe is not None:
                 k = bisect.probe
-                step(f"gate on the tip of {n}" if k == n and not failures
+                step(f"gate on {n} stacked" if k == n and not failures
                      else f"bisecting: gate on the first {k} of {n}")
                 result = self.run_gate(stack.tip(k))
                 if not result.ok:

@@ -92,9 +92,10 @@ class BatchSteps(Steps):
 
     def _move_base(self) -> bool:
         b = self.batch
-        moved = self.ctx.repo.update_ref_while(
-            b.ref, b.new, b.old, b.guard, b.new,
-            f"workspace: merge a batch of {len(b.members)}: {b.names} ({b.strategy})")
+        what = f"a batch of {len(b.members)}: {b.names}" if len(b.members) > 1 else \
+            b.members[0].branch
+        moved = self.ctx.repo.update_ref_while(b.ref, b.new, b.old, b.guard, b.new,
+                                               f"workspace: merge {what} ({b.strategy})")
         if moved:
             pause("after-base")
         return moved
