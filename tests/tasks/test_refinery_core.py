@@ -112,3 +112,26 @@ def test_the_queue_state_lists_what_waits_after_what_is_in_flight() -> None:
     # a person's queue writes the file as it did before batches
     assert set(QueueState((QueueItem("x"),)).to_dict()) == {
         "items", "running", "started_at", "updated_at", "pid"}
+
+
+def test_the_bar_shows_the_batch_in_flight_first_and_hides_when_nothing_waits() -> None:
+    from workspace.ui.widgets.merge_queue_bar import queue_line
+
+    m = QueueItemState
+    items = (QueueItem("t1-a", m.MERGED, task="t1"), QueueItem("t2-b", m.CULPRIT, task="t2"),
+             QueueItem("t3-c", m.MERGING, task="t3"), QueueItem("t4-d", m.MERGING, task="t4"),
+             *(QueueItem(f"t{i}-x", task=f"t{i}") for i in range(5, 10)))
+    state = QueueState(items, running=True, kind=REFINERY, batch=4,
+                       step="bisecting: gate on the first 1 of 2")
+    line = queue_line(state)
+    assert line is not None
+    assert line.plain == ("refinery (batch 4): … bisecting: gate on the first 1 of 2: t3, t4 · "
+                          "✗ t2 culprit · ◌ 5 queued: t5, t6, t7 +2 · ✓ 1 merged")
+    done = QueueState((QueueItem("t1-a", m.MERGED, task="t1"),), kind=REFINERY, batch=4)
+    assert queue_line(done) is None
+    # a person's queue of single merges reads as before
+    person = QueueState((QueueItem("a", m.MERGED), QueueItem("b", m.FAILED),
+                         QueueItem("c")))
+    shown = queue_line(person)
+    assert shown is not None and shown.plain.startswith(
+        "merge queue: ✓ a merged · ✗ b failed · ◌ c queued")

@@ -141,6 +141,13 @@ class Landing:
         """The merge gate is the last check: its failure is an attempt's failure."""
         last = self._last_done(task)
         if last is None:
+            # No attempt to count it against (approved with none checked): yours to decide,
+            # rather than gated again and again.
+            self.ctx.store.tasks.update(
+                task.id, state=S.REVIEW, event="gate_failed", detail=str(exc),
+                reason=f"the merge gate failed: {str(exc).split(';')[0]}; fix it, then "
+                       f"'workspace task approve {task.id}'")
+            self.say(f"{task.id}: the merge gate failed -> review")
             return
         failed = replace(last, outcome=Outcome.GATE_FAILED, check_exit=exc.gate.returncode,
                          check_tail=exc.gate.output[-8000:], note=str(exc).split(";")[0])
@@ -207,6 +214,7 @@ class _Drain:
                 self._apply(report, by_name)
                 if not report.progressed:
                     self.left.update(by_name[n].id for n in names)
+                self._settled(names, report)
         finally:
             self.state = replace(self.state, running=False, step="")
             self.queue = []
@@ -261,6 +269,17 @@ class _Drain:
             for name in report.held:
                 if name in by_name:
                     landing._note(by_name[name], f"waiting to merge: {report.busy}")
+
+    def _settled(self, names: list[str], report: RoundReport) -> None:
+        """A member the round decided about that is still waiting to merge (its outcome left
+        it there) is not taken again by this drain: no batch is gated twice for nothing."""
+        for name in names:
+            task = next((t for n, _, t in self.queue if n == name), None)
+            if task is None or name in report.held:
+                continue
+            now = self.ctx.store.tasks.get(task.id)
+            if now is not None and now.state == S.MERGING:
+                self.left.add(task.id)
 
     def _ended(self, name: str, how: QueueItemState, detail: str,
                by_name: dict[str, Task]) -> None:
