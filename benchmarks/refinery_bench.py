@@ -1,17 +1,17 @@
 """Refinery benchmark: the autopilot's merge queue at fleet scale, `[merge] batch` 1 against 4.
 
-    python benchmarks/refinery_bench.py [--tasks 16] [--gate-seconds 2] [--batches 1 4]
-                                        [--repeats 3] [--bad 7] [--json out.json]
+    python benchmarks/refinery_bench.py [--tasks 16] [--gate-seconds 2] [--cpu]
+                                        [--batches 1 4] [--repeats 3] [--bad 7] [--json F]
 
 Each repeat measures, side by side in one run, every batch size with all tasks passing and
 with one bad task. One measurement: N agents (the shell preset) each commit one file on their
 own branch (the bad one's holds BAD); N tasks, each with a passed attempt, wait to merge
 (state merging, one attempt allowed); the real autopilot runs in this process until nothing
 is left to merge ([tasks] interval 0.2 s, no clean-up after merging). The gate sleeps
-`--gate-seconds` and fails when a file holds BAD. Reported: gate runs (the gate logs each
-one), gate-seconds (the time spent in gates, summed), wall time from the autopilot's start to
-nothing left to merge; and checked: every good task merged, the bad one failed, base never
-held BAD (every commit of its reflog).
+`--gate-seconds` (with `--cpu` it spends that much CPU time instead) and fails when a file
+holds BAD. Reported: gate runs (the gate logs each one), gate-seconds (the time spent in
+gates, summed), wall time from the autopilot's start to nothing left to merge; and checked:
+every good task merged, the bad one failed, base never held BAD (every commit of its reflog).
 
 With batch 1 each task merges alone and the autopilot runs the merges' gates at once (one job
 per task, each gate in its agent's worktree), so wall time counts parallel gates; with a batch
@@ -78,11 +78,25 @@ class Report:
     loadavg_at_end: str = ""
 
 
-def gate_argv(log_file: Path, seconds: float) -> list[str]:
-    script = (f'start=$(date +%s.%N); sleep {seconds}; '
-              f'if grep -rqs {BAD} --exclude-dir=.git .; then code=1; else code=0; fi; '
-              f'echo "$start $(date +%s.%N)" >> "$0"; exit $code')
-    return ["sh", "-c", script, str(log_file)]
+def gate_argv(log_file: Path, seconds: float, cpu: bool) -> list[str]:
+    """The gate: sleeps `seconds` (or, `cpu`, spends that much CPU time), logs its start and
+    end, fails when a file of the checkout holds BAD."""
+    if not cpu:
+        script = (f'start=$(date +%s.%N); sleep {seconds}; '
+                  f'if grep -rqs {BAD} --exclude-dir=.git .; then code=1; else code=0; fi; '
+                  f'echo "$start $(date +%s.%N)" >> "$0"; exit $code')
+        return ["sh", "-c", script, str(log_file)]
+    script = f"""import pathlib, sys, time
+start, spent = time.time(), time.process_time()
+while time.process_time() - spent < {seconds}:
+    pass
+bad = any(p.is_file() and b"{BAD}" in p.read_bytes() for p in pathlib.Path(".").rglob("*")
+          if ".git" not in p.parts)
+with open(sys.argv[1], "a") as log:
+    log.write(f"{{start}} {{time.time()}}\\n")
+sys.exit(1 if bad else 0)
+"""
+    return [sys.executable, "-c", script, str(log_file)]
 
 
 def write_config(box: BenchSandbox, batch: int, gate: list[str], tasks: int) -> None:
@@ -140,7 +154,7 @@ def measure(box: BenchSandbox, args: argparse.Namespace, batch: int, bad: int | 
     case = "one bad" if bad is not None else "all pass"
     label = f"b{batch}{'x' if bad is not None else 'p'}{repeat}"
     log_file = box.root / f"gate-{label}.log"
-    write_config(box, batch, gate_argv(log_file, args.gate_seconds), args.tasks)
+    write_config(box, batch, gate_argv(log_file, args.gate_seconds, args.cpu), args.tasks)
     ws = box.open_workspace()
     ids = ready_tasks(ws, label, args.tasks, bad)
     moves_before = len(base_commits(box.repo))
@@ -220,6 +234,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      description="The merge queue: [merge] batch 1 against 4.")
     parser.add_argument("--tasks", type=int, default=16, help="tasks ready to merge")
     parser.add_argument("--gate-seconds", type=float, default=2.0, help="the gate's sleep")
+    parser.add_argument("--cpu", action="store_true",
+                        help="the gate spends --gate-seconds of CPU time instead of sleeping")
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 4],
                         help="batch sizes to compare (the first is the reference)")
     parser.add_argument("--repeats", type=int, default=3)
