@@ -160,3 +160,21 @@ def test_all_ready_in_batches_and_the_queue_as_printed(
     data = json.loads(run_cli("merge", "--queue", "--json", cwd=repo).stdout)
     assert data["culprit"] == "r4" and data["batch"] == 2 and data["gate_runs"] == 3
     assert [i["state"] for i in data["items"]] == ["merged", "merged", "merged", "culprit"]
+
+
+def test_queue_and_batch_options_refuse_what_does_not_go_together(
+        open_ws: Callable[[str], Workspace], repo: Path) -> None:
+    ws = open_ws("")
+    with_commit(ws, "solo")
+    for argv, expected in [
+        (("merge", "solo", "--queue"), "--queue only prints the queue"),
+        (("merge", "solo", "--batch", "2"), "--batch goes with --all-ready"),
+        (("merge", "--all-ready", "--batch", "0"), "--batch 0: give 1 or more"),
+        (("merge", "solo", "--json"), "--json goes with --queue"),
+    ]:
+        done = run_cli(*argv, cwd=repo)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, (argv, done.stderr)
+        assert expected in done.stderr, (argv, done.stderr)
+    assert ws.agent("solo").status != Status.MERGED
+    empty = run_cli("merge", "--queue", cwd=repo)
+    assert empty.returncode == 0 and empty.stdout == "the merge queue is empty\n"

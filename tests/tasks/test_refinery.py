@@ -98,7 +98,9 @@ def test_a_conflict_is_sent_back_and_requeued_once_the_agent_rebased(
     f.plan({t.id: [f"write:shared.txt:{words[t.title]}", "rebase:main"] for t in tasks})
     said = f.run(timeout=150)
     done = [ws.task(t.id) for t in tasks]
-    assert [t.state for t in done] == [TaskState.MERGED] * 2, said
+    assert [t.state for t in done] == [TaskState.MERGED] * 2, (
+        [(t.state, t.reason, [(a.outcome, a.check_exit, a.note) for a in t.attempts])
+         for t in done], said)
     events = {t.id: [kind for _, _, _, kind, _ in ws.task_events(t.id)] for t in done}
     sent_back = [t for t in done if "conflict" in events[t.id]]
     assert len(sent_back) == 1, (events, said)

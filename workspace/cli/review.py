@@ -182,7 +182,9 @@ def _print_queue(ws: Workspace, as_json: bool) -> int:
 
 def queue_lines(state: QueueState) -> list[str]:
     """The queue as `merge --queue` prints it: a heading, the batch in flight, each item."""
-    who = "the autopilot's refinery" if state.kind == REFINERY else "merge queue"
+    tasks = all(i.task for i in state.items)
+    who = "the autopilot's refinery" if state.kind == REFINERY else \
+        "the autopilot's merge queue" if tasks else "merge queue"
     batch = f", batch {state.batch}" if state.batch > 1 else ""
     runs = f", {plural(state.gate_runs, 'gate run')}" if state.gate_runs else ""
     now = f"running (pid {state.pid})" if state.running else "not running"
