@@ -29,6 +29,7 @@ from workspace.core.tasks.refinery import merge_queue, next_batch
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.merge import (
+    Batcher,
     GateFailed,
     MergeBusy,
     MergeConflict,
@@ -36,8 +37,8 @@ from workspace.service.merge import (
     Merger,
     MergeResult,
     NothingToMerge,
+    RoundReport,
 )
-from workspace.service.merge.batch import Batcher, RoundReport
 from workspace.service.review import Review
 from workspace.service.tasks.checks import Say
 
