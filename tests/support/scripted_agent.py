@@ -5,9 +5,10 @@
 
 What each step does comes from $SCRIPT_PLAN (a JSON file): {"t1": ["write:a.txt:41",
 "write:a.txt:42"], ...}, the task's steps in order, one per attempt (the last repeats):
-`write:PATH:TEXT` writes and commits a file, `nothing` changes nothing, `sleep:N` works for N
-seconds first, `crash:N` exits with status N, `fail:REASON` runs `workspace task fail`, `done`
-runs `workspace task done`, `verdict:approve|reject:REASON` gives a judge's verdict,
+`write:PATH:TEXT` writes and commits a file, `rebase:BRANCH` rebases onto BRANCH keeping
+its own side of each conflict, `nothing` changes nothing, `sleep:N` works for N seconds
+first, `crash:N` exits with status N, `fail:REASON` runs `workspace task fail`, `done` runs
+`workspace task done`, `verdict:approve|reject:REASON` gives a judge's verdict,
 `file:TITLE;check=CMD;after=@1` files a task (as a planner: its steps are under
 "<plan>:planner")
 (several joined with `+`). Every step appends `start`/`end` lines with times to $SCRIPT_LOG,
@@ -74,6 +75,9 @@ def run_step(number: int) -> None:
             Path(path).write_text(text + "\n")
             subprocess.run(["git", "add", "-A"], check=True)
             subprocess.run(["git", "commit", "-qm", f"step {number}: {path}"], check=True)
+        elif kind == "rebase":
+            # What the rebase request asks; on a conflict, its own commits' side wins.
+            subprocess.run(["git", "rebase", "-q", "-X", "theirs", rest], check=True)
         elif kind == "crash":
             log("end")
             sys.exit(int(rest or "3"))

@@ -355,13 +355,18 @@ class Workspace(TaskVerbs):
     def queue_state(self) -> QueueState:
         return self.queue.state()
 
+    def queue_view(self) -> QueueState:
+        """The merge queue with the tasks waiting to merge (`merge --queue`, the TUI)."""
+        return self.queue.view()
+
     def ready_to_merge(self, commit_wip: bool = False) -> list[str]:
         return self.queue.ready(commit_wip)
 
     def merge_queue(self, names: list[str], *, strategy: str | None = None, gate: bool = True,
                     cleanup: bool | None = None, commit_wip: bool = False,
                     wait: float | None = None,
-                    on_progress: Callable[[QueueState], None] | None = None) -> QueueReport:
+                    on_progress: Callable[[QueueState], None] | None = None,
+                    batch: int | None = None) -> QueueReport:
         from workspace.service.merge import DEFAULT_LOCK_WAIT
 
         for name in names:
@@ -371,7 +376,7 @@ class Workspace(TaskVerbs):
         return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
                               commit_wip=commit_wip,
                               wait=DEFAULT_LOCK_WAIT if wait is None else wait,
-                              on_progress=on_progress)
+                              on_progress=on_progress, batch=batch)
 
     # -- trust in the repository's own config ---------------------------------------------
 

@@ -85,6 +85,9 @@ class GitRepo:
     def branch_tips(self) -> dict[str, str]:
         return refs.branch_tips(self._git)
 
+    def refs_under(self, prefix: str) -> dict[str, str]:
+        return refs.refs_under(self._git, prefix)
+
     def branch_names(self) -> list[str]:
         return refs.branch_names(self._git)
 
@@ -114,6 +117,9 @@ class GitRepo:
 
     def add_worktree(self, path: Path, branch: str, base_sha: str) -> None:
         worktrees.add_worktree(self._git, path, branch, base_sha)
+
+    def add_detached_worktree(self, path: Path, commit: str) -> None:
+        worktrees.add_detached_worktree(self._git, path, commit)
 
     def is_linked_worktree(self, path: Path) -> bool:
         return worktrees.is_linked_worktree(self._git, path)

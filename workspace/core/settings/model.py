@@ -122,6 +122,11 @@ class MergeSettings:
     cleanup: Annotated[Cleanup, Spec(
         "After a merge: \"ask\" offers to end the agent and remove its worktree and branch,\n"
         "\"always\" does it, \"never\" keeps them.")] = "ask"
+    batch: Annotated[int, Spec(
+        "The autopilot's merge queue lands up to this many tasks at once: their merges"
+        " stacked\non a temporary ref, the gate run once on the tip (in a temporary"
+        " worktree), bisected\nwhen it fails. 1 = each task merged alone, the gate in its"
+        " worktree.", least=1, most=64)] = 1
 
 
 @dataclass(frozen=True)

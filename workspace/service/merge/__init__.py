@@ -1,5 +1,6 @@
 """Merge: an agent's work into its base branch, never half-done, one merge at a time.
-plan.py checks and builds (reading only), apply.py makes the merge, queue.py runs several.
+plan.py checks and builds (reading only), apply.py makes the merge, queue.py runs several,
+batch.py lands several at once (stack.py stacks them, batch_steps.py lands them as one).
 
 Names are imported on first use (PEP 562), so every command's look for a merge left
 half-made (intent.py: one stat) does not load the merge machinery."""
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from workspace.service.merge.apply import DEFAULT_LOCK_WAIT, Merger, StepCallback
+    from workspace.service.merge.batch import Batcher, RoundReport
     from workspace.service.merge.errors import (
         CheckoutBlocked,
         GateFailed,
@@ -33,6 +35,7 @@ _HOME = {
     **dict.fromkeys(("CheckoutBlocked", "GateFailed", "MergeBusy", "MergeConflict",
                      "MergeRefused", "NothingToMerge"), "errors"),
     "Planner": "plan",
+    **dict.fromkeys(("Batcher", "RoundReport"), "batch"),
     "MergeQueue": "queue",
     **dict.fromkeys(("CleanupReport", "MergeCheck", "MergeResult", "QueueReport"), "results"),
 }
@@ -49,6 +52,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "DEFAULT_LOCK_WAIT",
+    "Batcher",
     "CheckoutBlocked",
     "CleanupReport",
     "GateFailed",
@@ -62,5 +66,6 @@ __all__ = [
     "NothingToMerge",
     "Planner",
     "QueueReport",
+    "RoundReport",
     "StepCallback",
 ]
