@@ -53,6 +53,10 @@ class Snapshot:
     server_running: bool = True
     cursors: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Where the cursor was on each of those screens: (column, line of the screen's text)."""
+    plans: dict[str, str] = field(default_factory=dict)
+    """Agent id -> the plan it works for (its task's plan, or the plan it plans)."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Task and plan id -> its title (a plan's goal), for the tasks and plans agents work on."""
 
     @property
     def needs_you(self) -> int:
@@ -109,13 +113,38 @@ class Poller:
                 self._watch_place(agent)
         fresh = store.agents()
         self._enforce_budgets(fresh)
+        plans, titles = self._task_facts(fresh)
         return Snapshot(
             at=now,
             agents=tuple(attention_order(fresh)),
             screens={aid: m.screen for aid, m in self._memory.items()},
             server_running=panes is not None,
             cursors={aid: m.cursor for aid, m in self._memory.items()},
+            plans=plans,
+            titles=titles,
         )
+
+    def _task_facts(self, agents: list[Agent]) -> tuple[dict[str, str], dict[str, str]]:
+        """Agent id -> its plan, and task and plan id -> title (the TUI groups and filters
+        by task and plan): the plans, and the tasks when an agent has one."""
+        if not agents:
+            return {}, {}
+        tasks = {t.id: t for t in self.ctx.store.tasks.all()} \
+            if any(a.task_id for a in agents) else {}
+        planned = self.ctx.store.tasks.plans()
+        goals = {p.id: p.goal for p in planned}
+        planner = {p.agent: p.id for p in planned if p.agent}
+        plans: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        for agent in agents:
+            task = tasks.get(agent.task_id or "")
+            if task is not None:
+                titles[task.id] = task.title
+            plan = task.plan if task is not None else planner.get(agent.name)
+            if plan:
+                plans[agent.id] = plan
+                titles[plan] = goals.get(plan, "")
+        return plans, titles
 
     def _capture(self, agents: list[Agent], by_session: dict[str, PaneInfo], now: float,
                  capture_all: bool) -> dict[str, tuple[str, bool]]:

@@ -255,6 +255,18 @@ class Workspace:
     def preset_names(self) -> list[str]:
         return [p.name for p in self.ctx.settings.presets]
 
+    def preset_problems(self) -> dict[str, str]:
+        """Preset name -> why it cannot be spawned now (its CLI is not installed, or the
+        repository's config that defines it waits for trust), for the spawn form."""
+        problems: dict[str, str] = {}
+        for name in self.preset_names():
+            try:
+                self.ctx.check_trusted(f"presets.{name}")
+                self.lifecycle.resolve_command(name)
+            except UsageError as exc:
+                problems[name] = str(exc)
+        return problems
+
     def watch_changes(self, agents: list[Agent], stop: threading.Event) -> Iterator[set[str]]:
         return self.review.watch_changes(agents, stop)
 
