@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from workspace.core import format as fmt
-from workspace.core.actions import ACTIONS
+from workspace.core.actions import ACTIONS, HELP_NOTES
 from workspace.core.agent import NEEDS_YOU, Status
 from workspace.ui.keys import shown_key
 
@@ -33,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 100; height: 90%; border: thick $primary;
+    HelpScreen > VerticalScroll { width: 100; max-width: 100%; height: 90%; border: thick $primary;
                                   background: $surface; padding: 1 2; }
     """
 
@@ -63,8 +63,10 @@ class HelpScreen(ModalScreen[None]):
                          "come back here. Agents keep running when you quit (q).\n"
                          "The Preview shows the bottom of the agent's screen; the mouse wheel "
                          "or [b]\\[[/b] scrolls back through its scrollback (PgUp/PgDn, Home), "
-                         "[b]End[/b] or [b]Esc[/b] shows it live again. [b]tab[/b] moves the "
-                         "focus to the tabs, where [b]←[/b]/[b]→[/b] switch them.\n")
+                         "[b]End[/b] or [b]Esc[/b] shows it live again.\n")
+            for title, text in HELP_NOTES:
+                yield Static(f"[b]{title}[/b]")
+                yield Static(text + "\n")
             yield Static("[b]Statuses[/b]")
             yield Static(statuses)
             yield Static("\nesc closes this help", classes="dim")
