@@ -25,7 +25,7 @@ MARKED = " (or every marked agent)"
 
 ACTIONS: tuple[Action, ...] = (
     Action("spawn", "n", "New agent", "Spawn agents: name, preset, base, first prompt, count",
-           rank=6),
+           rank=3),
     Action("attach", "enter", "Jump in",
            "Jump into the agent's pane; the detach key brings you back (on a group header: "
            "fold or unfold it)", rank=7),
@@ -33,12 +33,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("type_inline", "i", "Type", "Type into the agent live, without leaving the TUI",
            rank=15),
     Action("next_attention", "g", "Next needing you",
-           "Select the next agent that needs you, longest waiting first", rank=4),
+           "Select the next agent that needs you, longest waiting first", rank=5),
     Action("attention", "a", "Attention list",
            "Who needs you, in the order they started needing you, with the reason",
            show=False),
     Action("approve", "y", "Approve",
-           "Approve the pending permission request once" + MARKED, rank=3),
+           "Approve the pending permission request once" + MARKED, rank=4),
     Action("approve_always", "Y", "Approve always",
            "Approve, and don't ask again this session" + MARKED, show=False),
     Action("deny", "N", "Deny", "Deny the pending permission request" + MARKED, rank=9),
@@ -60,7 +60,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("unmark_all", "u", "Unmark all", "Clear every mark", show=False),
     Action("filter", "slash", "Filter",
            "Filter the table as you type: words, status:X, preset:X, task:tN, plan:pN "
-           "(enter keeps it, esc clears it)", rank=5),
+           "(enter keeps it, esc clears it)", rank=6),
     Action("group", "G", "Group by",
            "Group the table: none, status, preset, task/plan (←/→ fold and unfold a group)",
            show=False),

@@ -140,7 +140,9 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
         if not base.value:
             base.value = message.base
         name = self.query_one("#name", Input)
-        if not self._name_touched and not name.value:
+        # A name suggested before the options came (the configured preset's) is replaced.
+        if not self._name_touched and name.value in ("", self.suggested) and \
+                message.suggested:
             self.suggested = message.suggested
             name.value = message.suggested
             if name.has_focus:
@@ -150,7 +152,9 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
 
     @on(Input.Changed, "#name")
     def _name_changed(self, event: Input.Changed) -> None:
-        if event.value != self.suggested:
+        # The value now, not the event's: the event of a suggestion replaced since may
+        # arrive late, and it was not the person's.
+        if event.input.value != self.suggested:
             self._name_touched = True
 
     @on(Select.Changed, "#preset")

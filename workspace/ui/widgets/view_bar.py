@@ -63,7 +63,9 @@ class ViewBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("/", id="slash")
-        yield FilterInput(placeholder=PLACEHOLDER, id="filter", compact=True)
+        # Disabled while hidden: a screen coming back would give it the focus (and every
+        # key) when the table it gave the focus to has gone (no agents left).
+        yield FilterInput(placeholder=PLACEHOLDER, id="filter", compact=True, disabled=True)
         yield Static("", id="view")
 
     @property
@@ -78,12 +80,14 @@ class ViewBar(Horizontal):
         """Show the filter and put the keys in it."""
         self.add_class("filtering")
         self._update()
+        self.input.disabled = False
         self.input.focus()
 
     def clear(self) -> None:
         """Empty the filter and hide it (FilterChanged follows)."""
         self.input.value = ""
         self.remove_class("filtering")
+        self.input.disabled = True
         self._update()
 
     def set_view(self, sort: str, group: str, marked: int) -> None:
@@ -100,6 +104,7 @@ class ViewBar(Horizontal):
         event.stop()
         if not event.value.strip():
             self.remove_class("filtering")
+            self.input.disabled = True
         self._update()
         self.post_message(self.Done())
 
