@@ -79,10 +79,10 @@ async def look_at_a_hundred(pilot: Pilot[None], app: WorkspaceApp) -> None:
     await pilot.press(*"aused", "enter")
     assert sorted(names(app, table.shown_ids)) == PAUSED
     said = str(header.render())
-    assert "100 agents (90 filtered out)" in said and "90 need you" in said
+    assert "100 agents, 90 hidden" in said and "90 need you" in said
     assert app.focused is table
     await pilot.press("slash", "escape")  # esc clears the filter
-    assert len(table.shown_ids) == 100 and "filtered out" not in str(header.render())
+    assert len(table.shown_ids) == 100 and "hidden" not in str(header.render())
     await paste_filter("plan:p1", 5)
     assert sorted(names(app, table.shown_ids)) == [f"plan-part-{i}" for i in range(1, 6)]
     await pilot.press("escape")

@@ -40,7 +40,7 @@ class WorkspaceHeader(Static):
         agents = len(snapshot.agents)
         text.append(f"   {fmt.plural(agents, 'agent')}")
         if self._hidden:
-            text.append(f" ({self._hidden} filtered out)", style="dim")
+            text.append(f", {self._hidden} hidden", style="dim")  # by the filter: short
         need = snapshot.needs_you
         warn = self.app.theme_variables.get("warning", "yellow")
         text.append("  ·  ")
