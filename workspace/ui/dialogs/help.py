@@ -46,9 +46,10 @@ class HelpScreen(ModalScreen[None]):
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold", min_width=10)
         keys.add_column()
+        # First: with every action listed, the rest of the keys is a scroll away.
+        keys.add_row("ctrl+p", "Command palette: every action by name")
         for a in ACTIONS:
             keys.add_row(shown_key(self.keys.get(a.name, a.key)), a.help)
-        keys.add_row("ctrl+p", "Command palette: every action by name")
         statuses = Table.grid(padding=(0, 2))
         statuses.add_column(min_width=20)
         statuses.add_column()

@@ -167,7 +167,7 @@ class MainScreen(Screen[None]):
     def _radar_updated(self, message: RadarUpdated) -> None:
         self.table.radar = radar_notes(message.radar)
         if self.snapshot is not None:
-            self.table.show(self.snapshot.agents, self.snapshot.plans, self.snapshot.titles)
+            self.fleet.show(self.snapshot)
         form = self.app.screen
         if isinstance(form, MergeScreen):  # a conflict found while the form is open
             form.conflict_known(base_conflict(message.radar, form.plan.names))
