@@ -52,7 +52,7 @@ async def test_rows_can_be_told_apart_and_the_cursor_stays_on_its_agent(
         assert (LONG in long_row) != narrow, long_row  # whole when there is room
         cell = next(word for word in long_row.split() if word.startswith("refactor-"))
         assert (cell.endswith("-middleware") and len(cell) < len(LONG)) or cell == LONG, cell
-        assert footer_keys(app)[-2:] == ["?", "q"]
+        await until(pilot, lambda: footer_keys(app)[-2:] == ["?", "q"], 5, "? and q")
 
         # y on one of them: it re-sorts, the cursor goes with it.
         screen, table = main(app), main(app).query_one(AgentTable)

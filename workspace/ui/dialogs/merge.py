@@ -134,11 +134,12 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
         """The radar found a conflict with base while the form is open (a sibling merged):
         one agent cannot merge as it is, so Merge is disabled and the form says why (a
         queue stops at a conflict by itself: it only says so)."""
-        if not problem or problem == self._known:
+        notes = self.query("#known").results(Static)
+        note = next(notes, None)  # None: not composed yet, or going away
+        if not problem or problem == self._known or self.plan.problem or note is None:
             return
         self._known = problem
         queue = len(self.plan.names) > 1
-        note = self.query_one("#known", Static)
         note.update(escape(problem) + ("; the queue stops there and keeps the rest queued"
                                        if queue else "\n[b]R[/b] asks the agent to rebase "
                                        "onto base and resolve them."))
