@@ -17,7 +17,11 @@ A key's value is matched whole, or as a glob when it holds `*`, `?` or `[` (`nam
 matter. A word in quotes is a free word, colon and spaces included (`"fix: login"`). An
 empty query matches every agent.
 
-Pure: parsing raises UsageError for an unknown key or status, with the close one."""
+Parsing is strict for a command line: an unknown key or status, or a key with no value, raises
+UsageError with the close one. The TUI's `/` filters as the person types, so its parsing
+(`strict=False`) never refuses: a half-typed `status:` is no term yet, the start of a status
+or preset will do (`status:need`, `preset:cl`), and a word that is no term (`owner:me`,
+`status:sleeping`) is a free word, found nowhere. Pure."""
 
 from __future__ import annotations
 
@@ -64,8 +68,8 @@ class AgentFilter:
         """Whether `matches` needs each agent's plan (a caller may skip looking them up)."""
         return bool(self.plan)
 
-    def matches(self, agent: Agent, plan: str = "") -> bool:
-        """`plan`: the id of the plan the agent works for, '' when none."""
+    def matches(self, agent: Agent, plan: str | None = "") -> bool:
+        """`plan`: the id of the plan the agent works for, '' or None when none."""
         if self.status and agent.status not in self.status:
             return False
         if self.name and not _any_match(self.name, agent.name):
@@ -74,7 +78,7 @@ class AgentFilter:
             return False
         if self.task and not _any_match(self.task, agent.task_id or ""):
             return False
-        if self.plan and not _any_match(self.plan, plan):
+        if self.plan and not _any_match(self.plan, plan or ""):
             return False
         if self.words:
             hay = "\n".join((agent.name, agent.preset, agent.status.value,
@@ -108,9 +112,10 @@ class AgentFilter:
         return " ".join(parts)
 
 
-def parse_filter(text: str) -> AgentFilter:
-    """The query `text` (the language is in this module's docstring). Raises UsageError for
-    an unknown key, an unknown status or a key with no value."""
+def parse_filter(text: str, strict: bool = True) -> AgentFilter:
+    """The query `text` (the language is in this module's docstring). Strict: raises
+    UsageError for an unknown key, an unknown status or a key with no value; not strict
+    (typed live): never raises."""
     result = AgentFilter()
     for match in _TOKEN.finditer(text):
         quoted = match.group(1) if match.group(1) is not None else match.group(2)
@@ -123,8 +128,36 @@ def parse_filter(text: str) -> AgentFilter:
         if keyed is None:
             result = replace(result, words=_union(result.words, (token.lower(),)))
             continue
-        result = result & term(keyed.group(1), keyed.group(2))
+        if strict:
+            result = result & term(keyed.group(1), keyed.group(2))
+            continue
+        live = _live_term(keyed.group(1).lower(), keyed.group(2))
+        result = result & (live if live is not None else
+                           AgentFilter(words=(token.lower(),)))
     return result
+
+
+def _live_term(key: str, value: str) -> AgentFilter | None:
+    """A `key:value` word as typed so far: no term while the value is empty, a prefix of a
+    status or preset, None for what is no term (then it is a free word)."""
+    values = tuple(v for v in (part.strip().lower() for part in value.split(",")) if v)
+    if key not in KEYS:
+        return None
+    if not values:
+        return AgentFilter()
+    if key == "status":
+        found = frozenset(s for v in values for s in _status_prefix(v))
+        return AgentFilter(status=found, status_text=values) if found else None
+    if key in ("name", "preset"):
+        values = tuple(v if _GLOB.search(v) else v + "*" for v in values)
+    return term(key, ",".join(values))
+
+
+def _status_prefix(value: str) -> frozenset[Status]:
+    value = value.replace("-", "_").replace(" ", "_")
+    if value in STATUS_GROUPS:
+        return STATUS_GROUPS[value]
+    return frozenset(s for s in Status if s.value.startswith(value))
 
 
 def term(key: str, value: str) -> AgentFilter:

@@ -84,7 +84,7 @@ class Fleet:
         looked at (gone? cut off?)."""
         panes = self.ctx.tmux.list_panes()
         self.update_diffs(panes, fresh)
-        return self._poller.refresh(panes=panes)
+        return self._poller.refresh(panes=panes, task_facts=False)
 
     def update_diffs(self, panes: list[PaneInfo] | None, fresh: bool = False) -> None:
         """`panes`: what `list_panes` says now (their change hints are part of each key)."""
@@ -142,3 +142,14 @@ class Fleet:
         with ThreadPoolExecutor(min(DIFF_WORKERS, len(agents))) as pool:
             return list(pool.map(one, agents))
 
+    def preset_problems(self) -> dict[str, str]:
+        """Preset name -> why it cannot be spawned now (its CLI is not installed, or the
+        repository's config that defines it waits for trust)."""
+        problems: dict[str, str] = {}
+        for preset in self.ctx.settings.presets:
+            try:
+                self.ctx.check_trusted(f"presets.{preset.name}")
+                self._agents.resolve_command(preset.name)
+            except UsageError as exc:
+                problems[preset.name] = str(exc)
+        return problems

@@ -61,6 +61,10 @@ class Snapshot:
     server_running: bool = True
     cursors: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Where the cursor was on each of those screens: (column, line of the screen's text)."""
+    plans: dict[str, str] = field(default_factory=dict)
+    """Agent id -> the plan it works for (its task's plan, or the plan it plans)."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Task and plan id -> its title (a plan's goal), for the tasks and plans agents work on."""
 
     @property
     def needs_you(self) -> int:
@@ -99,10 +103,12 @@ class Poller:
         """One tick at a time (the TUI's poll worker and an action's refresh may overlap)."""
 
     def refresh(self, capture_all: bool = False,
-                panes: list[PaneInfo] | Literal[False] | None = False) -> Snapshot:
+                panes: list[PaneInfo] | Literal[False] | None = False,
+                task_facts: bool = True) -> Snapshot:
         """One tick. Every pane whose content changed is captured (`capture_all`: every
         pane, after a restart of the front end). `panes`: what `list_panes` returned just
-        now, to a caller that needed it too (`ls`): one tmux process fewer.
+        now, to a caller that needed it too (`ls`): one tmux process fewer. `task_facts`:
+        the snapshot's plans and titles (the TUI's; `ls` loads no task machinery).
 
         One tick at a time in the whole workspace, too (a lock in the state dir): two pollers
         (the TUI and the autopilot) reading the same offsets and states at once would each
@@ -114,10 +120,10 @@ class Poller:
                                              wait=POLL_LOCK_WAIT))
             except LockBusy:
                 pass
-            return self._tick(capture_all, panes)
+            return self._tick(capture_all, panes, task_facts)
 
-    def _tick(self, capture_all: bool, listed: list[PaneInfo] | Literal[False] | None
-              ) -> Snapshot:
+    def _tick(self, capture_all: bool, listed: list[PaneInfo] | Literal[False] | None,
+              task_facts: bool) -> Snapshot:
         now = time.time()
         store = self.ctx.store
         agents = store.agents()
@@ -132,13 +138,38 @@ class Poller:
         fresh = store.agents()
         self._enforce_budgets(fresh)
         self.notifier.after_tick(fresh)
+        plans, titles = self._task_facts(fresh) if task_facts else ({}, {})
         return Snapshot(
             at=now,
             agents=tuple(attention_order(fresh)),
             screens={aid: m.screen for aid, m in self._memory.items()},
             server_running=panes is not None,
             cursors={aid: m.cursor for aid, m in self._memory.items()},
+            plans=plans,
+            titles=titles,
         )
+
+    def _task_facts(self, agents: list[Agent]) -> tuple[dict[str, str], dict[str, str]]:
+        """Agent id -> its plan, and task and plan id -> title (the TUI groups and filters
+        by task and plan): the plans, and the tasks when an agent has one."""
+        if not agents:
+            return {}, {}
+        tasks = {t.id: t for t in self.ctx.store.tasks.all()} \
+            if any(a.task_id for a in agents) else {}
+        planned = self.ctx.store.tasks.plans()
+        goals = {p.id: p.goal for p in planned}
+        planner = {p.agent: p.id for p in planned if p.agent}
+        plans: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        for agent in agents:
+            task = tasks.get(agent.task_id or "")
+            if task is not None:
+                titles[task.id] = task.title
+            plan = task.plan if task is not None else planner.get(agent.name)
+            if plan:
+                plans[agent.id] = plan
+                titles[plan] = goals.get(plan, "")
+        return plans, titles
 
     def _capture(self, agents: list[Agent], by_session: dict[str, PaneInfo], now: float,
                  capture_all: bool) -> dict[str, tuple[str, bool]]:

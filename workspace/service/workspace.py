@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workspace.adapters.repo_trust import GATE, WORKTREE_ROOT
+from workspace.adapters.repo_trust import WORKTREE_ROOT
 from workspace.core.agent import Agent, DiffStat
 from workspace.core.errors import UsageError
 from workspace.core.names import suggest_name
@@ -99,11 +99,9 @@ class Workspace(TaskVerbs):
 
     @classmethod
     def open(cls, cwd: Path | None = None) -> Workspace:
-        """Opening first finishes or undoes a merge a killed process left half-made, so that
-        every command (a verb, the TUI, the autopilot) starts from base, the main checkout and
-        the agents' statuses agreeing (a recovery that fails leaves the intent for the next
-        command: a merge refuses until then, this command goes on); then it settles what an
-        interrupted spawn left (reconcile.py `settle`: cheap when nothing was)."""
+        """Opening first finishes or undoes a merge a killed process left half-made (every
+        command starts with base, the checkout and the statuses agreeing; a failed recovery
+        stays for the next), then settles what an interrupted spawn left (reconcile.py)."""
         from workspace.service.merge.intent import IntentFile
 
         ws = cls(Context.open(cwd))
@@ -300,6 +298,10 @@ class Workspace(TaskVerbs):
     def preset_names(self) -> list[str]:
         return [p.name for p in self.ctx.settings.presets]
 
+    def preset_problems(self) -> dict[str, str]:
+        """Preset name -> why it cannot be spawned now, for the spawn form."""
+        return self.fleet.preset_problems()
+
     def watch_changes(self, agents: list[Agent], stop: threading.Event) -> Iterator[set[str]]:
         return self.review.watch_changes(agents, stop)
 
@@ -332,22 +334,13 @@ class Workspace(TaskVerbs):
               on_step: StepCallback | None = None) -> MergeResult:
         """`wait`: seconds to wait for another merge to finish (default: the merger's)."""
         from workspace.service.merge import DEFAULT_LOCK_WAIT
+        from workspace.service.merge.refuse import guard_merge
 
-        self._refuse_judges(name)
-        if gate:
-            self.ctx.check_trusted(GATE)
+        guard_merge(self.ctx, [name], gate)
         return self.merger.merge(name, strategy=strategy, gate=gate, cleanup=cleanup,
                                  message=message, commit_wip=commit_wip,
                                  wait=DEFAULT_LOCK_WAIT if wait is None else wait,
                                  on_step=on_step)
-
-    def _refuse_judges(self, name: str) -> None:
-        """A task's judge never changes base: not from its own shell, not its own branch."""
-        from workspace.service.tasks.board import JUDGE, refuse_judge
-
-        refuse_judge("merge")
-        if self.ctx.store.launch_of(self.ctx.agent(name).id).get("role") == JUDGE:
-            raise UsageError(f"{name} is a task's judge: its branch is never merged")
 
     def cleanup_merged(self, name: str) -> CleanupReport:
         return self.merger.cleanup_merged(name)
@@ -368,23 +361,20 @@ class Workspace(TaskVerbs):
                     on_progress: Callable[[QueueState], None] | None = None,
                     batch: int | None = None) -> QueueReport:
         from workspace.service.merge import DEFAULT_LOCK_WAIT
+        from workspace.service.merge.refuse import guard_merge
 
-        for name in names:
-            self._refuse_judges(name)
-        if gate:
-            self.ctx.check_trusted(GATE)
+        guard_merge(self.ctx, names, gate)
         return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
                               commit_wip=commit_wip,
                               wait=DEFAULT_LOCK_WAIT if wait is None else wait,
                               on_progress=on_progress, batch=batch)
 
-    # -- trust in the repository's own config ---------------------------------------------
+    # -- trust in the repository's own config, pull requests -------------------------------
 
     def trust_notice(self) -> RepoTrust | None:
-        """The repository's `.workspace.toml` when some of it waits for the person's trust
-        (what it would run: `lines()`, `summary()`), else None. A front end shows it once and
-        offers `trust_repo_config(notice.digest)`. Reads the config again: the file may have
-        changed since the workspace opened (then the settings follow it too)."""
+        """The repository's `.workspace.toml` when some of it waits for trust (what it would
+        run: `lines()`), else None; a front end offers `trust_repo_config(notice.digest)`.
+        Reads the file again (it may have changed since opening; the settings follow)."""
         self.ctx.reload_settings()
         trust = self.ctx.repo_trust
         return trust if trust is not None and trust.needs_trust else None
@@ -397,8 +387,6 @@ class Workspace(TaskVerbs):
     def revoke_repo_trust(self) -> bool:
         """Stop trusting the repository's file; False if it was not trusted."""
         return self.ctx.revoke_repo_trust()
-
-    # -- pull requests --------------------------------------------------------------------
 
     def pr_plan(self, name: str, remote: str | None = None, title: str | None = None,
                 body: str | None = None, draft: bool = False) -> PrPlan:

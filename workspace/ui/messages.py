@@ -115,15 +115,54 @@ class SpawnOptionsLoaded(Message):
     branches: list[str]
     suggested: str
     error: str = ""
+    missing: dict[str, str] = field(default_factory=dict)
+    """Preset -> why it cannot run here (its CLI is not installed...)."""
+
+
+@dataclass(frozen=True)
+class SpawnDraft:
+    """The spawn form as the person filled it in, field by field."""
+
+    name: str = ""
+    preset: str = ""
+    base: str = ""
+    prompt: str = ""
+    count: str = "1"
+    budget: str = ""
 
 
 @dataclass
-class UnsavedWorkFound(Message):
-    """What killing this agent would lose (nothing, when both are empty)."""
+class SpawnFailed(Message):
+    """Spawning one of the agents the form asked for failed: the form comes back as it was
+    filled in, with the error."""
 
-    agent: Agent
+    draft: SpawnDraft
+    name: str
+    error: str
+
+
+@dataclass(frozen=True)
+class KillTarget:
+    """One agent to kill, and what of its work is not on base."""
+
+    name: str
+    worktree: str
+    branch: str
     uncommitted: tuple[str, ...]
     commits: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.uncommitted and not self.commits
+
+
+@dataclass
+class UnsavedWorkListed(Message):
+    """What killing these agents would lose, one KillTarget each (uncommitted files and
+    commits not on base; nothing, when both are empty)."""
+
+    agents: list[Agent]
+    targets: list[KillTarget]
 
 
 @dataclass

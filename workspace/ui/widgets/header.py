@@ -20,9 +20,20 @@ class WorkspaceHeader(Static):
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.repo = repo
         self._last: Text | None = None
+        self._hidden = 0
+        """Agents the table's filter hides (the counts are the whole fleet's all the same)."""
+        self._shown: tuple[Snapshot | None, AutopilotStatus | None, UsageSummary | None] = (
+            None, None, None)
+
+    def hidden_by_filter(self, count: int) -> None:
+        """The table's filter hides `count` agents: say so after the counts."""
+        if count != self._hidden:
+            self._hidden = count
+            self.show(*self._shown)
 
     def show(self, snapshot: Snapshot | None, autopilot: AutopilotStatus | None = None,
              usage: UsageSummary | None = None) -> None:
+        self._shown = (snapshot, autopilot, usage)
         text = Text()
         text.append("workspace ", style="bold")
         text.append(self.repo, style="bold " + self.app.theme_variables.get("primary", "blue"))
@@ -32,6 +43,8 @@ class WorkspaceHeader(Static):
             return
         agents = len(snapshot.agents)
         text.append(f"   {fmt.plural(agents, 'agent')}")
+        if self._hidden:
+            text.append(f", {self._hidden} hidden", style="dim")  # by the filter: short
         need = snapshot.needs_you
         warn = self.app.theme_variables.get("warning", "yellow")
         text.append("  ·  ")

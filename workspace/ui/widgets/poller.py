@@ -1,7 +1,6 @@
 """The fleet's heartbeat: reconcile once, then poll tmux, hooks and transcripts every tick,
-watch the polled agents' worktrees for changes, and ring (the bell, a toast, the terminal's own
-notification: [notify] terminal) when an agent starts needing the person. Shows nothing
-itself: the screen renders what AgentsPolled carries.
+and watch the polled agents' worktrees for changes. Shows nothing itself: the screen renders
+what AgentsPolled carries (and the Attention widget rings when an agent starts needing you).
 
 Its workers only post facts (WorkspaceReconciled, AgentsPolled, DiffsUpdated, PollFailed);
 what the UI thread tells them (which agent is in focus, poll now, stop watching) goes through
@@ -10,18 +9,15 @@ a plain attribute, an Event or a stop flag made before the worker starts.
 
 from __future__ import annotations
 
-import os
 import threading
 
 from textual import on, work
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from workspace.core import format as fmt
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
-from workspace.core.notify import terminal_sequence
-from workspace.service import Snapshot, Workspace
+from workspace.service import Workspace
 from workspace.ui.messages import (
     ActionFinished,
     AgentsPolled,
@@ -40,8 +36,6 @@ class Poller(Widget):
         self.focus_id: str | None = None
         """The agent in the preview: its screen is captured every tick, its burn rate read."""
         self._wake = threading.Event()
-        self._last: Snapshot | None = None
-        """The snapshot handled last, to tell who started needing the person."""
         self._watching: frozenset[str] = frozenset()
         self._watch_stop: threading.Event | None = None
 
@@ -98,38 +92,9 @@ class Poller(Widget):
 
     @on(AgentsPolled)
     def _polled(self, message: AgentsPolled) -> None:
-        # and on up to the screen, which renders it
-        previous, self._last = self._last, message.snapshot
-        if previous is not None:
-            self._alert(previous, message.snapshot)
+        # and on up to the screen, which renders it (the Attention widget says who started
+        # needing the person)
         self._watch_agents(message.snapshot.agents)
-
-    def _alert(self, previous: Snapshot, snapshot: Snapshot) -> None:
-        """Bell and toast when an agent starts needing the person."""
-        before = {a.id: a.status for a in previous.agents}
-        settings = self.ws.settings.workspace
-        for agent in snapshot.agents:
-            old = before.get(agent.id)
-            if agent.status.needs_you and old is not None and not old.needs_you:
-                if settings.bell:
-                    self.app.bell()
-                title = f"{agent.name} {fmt.STATUS_LABEL[agent.status]}"
-                if settings.notify:
-                    reason = f": {agent.status_reason}" if agent.status_reason else ""
-                    self.notify(f"{title}{reason}", title="needs you", severity="warning",
-                                timeout=6)
-                self._terminal_notify(title, agent.status_reason)
-
-    def _terminal_notify(self, title: str, body: str) -> None:
-        """The terminal's own desktop notification (OSC 9 or 777), through tmux when the TUI
-        runs inside it. Textual has no public call for raw output; App.bell() and its
-        clipboard copy write to the driver the same way, so the sequence is not cut into a
-        frame being drawn."""
-        kind = self.ws.settings.notify.terminal
-        sequence = terminal_sequence(kind, title, body, in_tmux=bool(os.environ.get("TMUX")))
-        driver = self.app._driver
-        if sequence and driver is not None and not self.app.is_headless:
-            driver.write(sequence)
 
     @on(WorkspaceReconciled)
     def _reconciled(self, message: WorkspaceReconciled) -> None:
