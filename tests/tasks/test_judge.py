@@ -94,3 +94,39 @@ def test_a_judge_cannot_merge_or_approve(fleet: Callable[..., Fleet], repo: Path
     assert other.returncode == 2 and f"only {task.id}'s judge" in other.stderr
     mine = run_cli("task", "verdict", "approve", "--reason", "fine", cwd=repo, env=env)
     assert mine.returncode == 0, mine.stderr
+
+
+async def test_the_verdict_is_shown_beside_the_diff(fleet: Callable[..., Fleet],
+                                                    repo: Path) -> None:
+    """A task judged and waiting in review: the worker's Diff tab says the verdict above its
+    files, and `workspace diff` says it too (on stderr: stdout stays a patch)."""
+    from tests.support.pilot import SIZE, main, until
+    from workspace.ui.app import WorkspaceApp
+    from workspace.ui.widgets.diff_panel import DiffPanel
+
+    f = fleet()
+    task = f.ws.add_task(TaskSpec("Write it", check="test -f it.txt", review="oneshot"))
+    f.plan({task.id: ["write:it.txt:final"], f"{task.id}:judge": ["verdict:approve:reads well"]})
+    f.run()
+    judged = f.ws.task(task.id)
+    assert judged.state == TaskState.REVIEW, judged.reason
+    worker = judged.agent
+    assert worker
+    said = run_cli("diff", worker, cwd=repo)
+    assert said.returncode == 0
+    assert "+final" in said.stdout and "approved" not in said.stdout
+    assert "approved attempt 1: reads well" in said.stderr
+    app = WorkspaceApp(f.ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: main(app).snapshot is not None, 15, "first snapshot")
+        table = main(app).table
+        assert table.select_id(f.ws.agent(worker).id)
+        await pilot.press("d")
+        line = app.screen.query_one("#diff-verdict")
+        await until(pilot, lambda: "reads well" in str(line.render()), 15, "the verdict")
+        text = str(line.render())
+        assert text.startswith("✓ judge ") and "approved attempt 1: reads well" in text
+        assert line.display and line.has_class("approve")
+        panel = app.screen.query_one(DiffPanel)
+        await until(pilot, lambda: panel.diff is not None, 15, "the diff")
+        assert [fd.path for fd in panel.diff.files] == ["it.txt"]

@@ -70,6 +70,11 @@ def diff(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args)
     result = ws.diff(args.name, WIP if args.wip else BRANCH)
+    verdict = ws.verdict_of(args.name)
+    if verdict:  # on stderr: stdout stays a patch that applies
+        from workspace.core.format import verdict_line
+
+        note(verdict_line(verdict))
     if result.empty:
         what = " (uncommitted)" if args.wip else f" against {result.against_label}"
         note(f"{args.name}: no changes{what}")

@@ -149,3 +149,14 @@ def _common_start(a: str, b: str) -> int:
 
 def _common_end(a: str, b: str) -> int:
     return _common_start(a[::-1], b[::-1])
+
+
+def verdict_line(verdict: dict[str, str]) -> str:
+    """A judge's verdict in one line (beside the diff it judged): `✓ judge rev approved
+    attempt 2: reason`."""
+    approved = verdict.get("verdict") == "approve"
+    who = f"judge {verdict['reviewer']}" if verdict.get("reviewer") else "the judge"
+    attempt = f" attempt {verdict['attempt']}" if verdict.get("attempt") else ""
+    reason = f": {verdict['reason']}" if verdict.get("reason") else ""
+    mark, did = ("✓", "approved") if approved else ("✗", "rejected")
+    return f"{mark} {who} {did}{attempt}{reason}"

@@ -65,6 +65,8 @@ class Snapshot:
     """Agent id -> the plan it works for (its task's plan, or the plan it plans)."""
     titles: dict[str, str] = field(default_factory=dict)
     """Task and plan id -> its title (a plan's goal), for the tasks and plans agents work on."""
+    verdicts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Agent id -> the judge's last verdict on its task (shown beside its diff)."""
 
     @property
     def needs_you(self) -> int:
@@ -138,7 +140,7 @@ class Poller:
         fresh = store.agents()
         self._enforce_budgets(fresh)
         self.notifier.after_tick(fresh)
-        plans, titles = self._task_facts(fresh) if task_facts else ({}, {})
+        plans, titles, verdicts = self._task_facts(fresh) if task_facts else ({}, {}, {})
         return Snapshot(
             at=now,
             agents=tuple(attention_order(fresh)),
@@ -147,13 +149,16 @@ class Poller:
             cursors={aid: m.cursor for aid, m in self._memory.items()},
             plans=plans,
             titles=titles,
+            verdicts=verdicts,
         )
 
-    def _task_facts(self, agents: list[Agent]) -> tuple[dict[str, str], dict[str, str]]:
-        """Agent id -> its plan, and task and plan id -> title (the TUI groups and filters
-        by task and plan): the plans, and the tasks when an agent has one."""
+    def _task_facts(self, agents: list[Agent]
+                    ) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]:
+        """Agent id -> its plan, task and plan id -> title (the TUI groups and filters by
+        task and plan), agent id -> its task's verdict: the plans, and the tasks when an
+        agent has one."""
         if not agents:
-            return {}, {}
+            return {}, {}, {}
         tasks = {t.id: t for t in self.ctx.store.tasks.all()} \
             if any(a.task_id for a in agents) else {}
         planned = self.ctx.store.tasks.plans()
@@ -161,15 +166,18 @@ class Poller:
         planner = {p.agent: p.id for p in planned if p.agent}
         plans: dict[str, str] = {}
         titles: dict[str, str] = {}
+        verdicts: dict[str, dict[str, str]] = {}
         for agent in agents:
             task = tasks.get(agent.task_id or "")
             if task is not None:
                 titles[task.id] = task.title
+                if task.verdict and task.agent == agent.name:  # its worker's, not its judge's
+                    verdicts[agent.id] = task.verdict
             plan = task.plan if task is not None else planner.get(agent.name)
             if plan:
                 plans[agent.id] = plan
                 titles[plan] = goals.get(plan, "")
-        return plans, titles
+        return plans, titles, verdicts
 
     def _capture(self, agents: list[Agent], by_session: dict[str, PaneInfo], now: float,
                  capture_all: bool) -> dict[str, tuple[str, bool]]:

@@ -35,6 +35,13 @@ class TaskVerbs:
     def task(self, task_id: str) -> Task:
         return self.board.get(task_id)
 
+    def verdict_of(self, name: str) -> dict[str, str] | None:
+        """The judge's last verdict on the task agent `name` works on (shown beside its
+        diff), None when it has no task or no verdict yet."""
+        task_id = self.ctx.agent(name).task_id
+        task = self.ctx.store.tasks.get(task_id) if task_id else None
+        return task.verdict if task is not None else None
+
     def add_task(self, spec: TaskSpec, created_by: str | None = None,
                  plan: str | None = None) -> Task:
         return self.board.add(spec, created_by=created_by, plan=plan)

@@ -210,12 +210,9 @@ class MainScreen(Screen[None]):
 
     def _show_focus(self) -> None:
         agent = self.selected
-        snapshot = self.snapshot
-        screen = snapshot.screens.get(agent.id, "") if agent and snapshot else ""
-        cursor = snapshot.cursors.get(agent.id) if agent and snapshot else None
         radar = self.query_one(ConflictRadar).rows(agent) if agent else []
         budget = self._budgets.get(agent.id) if agent else None
-        self.query_one(AgentTabs).show(agent, screen, cursor, self._burn, budget, radar)
+        self.query_one(AgentTabs).show(agent, self.snapshot, self._burn, budget, radar)
 
     # -- spawn, attach, send, type --------------------------------------------------------
 

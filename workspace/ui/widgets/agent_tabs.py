@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import TabbedContent, TabPane
 
 from workspace.core.agent import Agent
-from workspace.service import Workspace
+from workspace.service import Snapshot, Workspace
 from workspace.ui.widgets.detail import AgentDetail
 from workspace.ui.widgets.diff_panel import DiffPanel
 from workspace.ui.widgets.preview import PanePreview
@@ -42,15 +42,19 @@ class AgentTabs(Vertical):
     def _diff_open(self) -> bool:
         return self.query_one(TabbedContent).active == "tab-diff"
 
-    def show(self, agent: Agent | None, screen: str, cursor: tuple[int, int] | None,
-             burn: list[float], budget: float | None, radar: list[tuple[str, str]]) -> None:
-        """The selected agent as the last poll saw it: its screen and cursor, its details."""
+    def show(self, agent: Agent | None, snapshot: Snapshot | None, burn: list[float],
+             budget: float | None, radar: list[tuple[str, str]]) -> None:
+        """The selected agent as the last poll saw it: its screen and cursor, its details,
+        the judge's verdict on its task."""
         preview = self.query_one(PanePreview)
-        if agent is None:
+        self.query_one(DiffPanel).show_verdict(
+            snapshot.verdicts.get(agent.id) if agent and snapshot else None)
+        if agent is None or snapshot is None:
             preview.show_screen(None, "", None, "Select an agent to see its screen here.")
             self.query_one(AgentDetail).show(None, [], None, [])
             return
-        preview.show_screen(agent.id, screen, cursor, f"{agent.name}: no output yet")
+        preview.show_screen(agent.id, snapshot.screens.get(agent.id, ""),
+                            snapshot.cursors.get(agent.id), f"{agent.name}: no output yet")
         self.query_one(AgentDetail).show(agent, burn, budget, radar)
 
     def follow(self, name: str | None) -> None:

@@ -1,4 +1,5 @@
-"""The Diff tab: an agent's changed files with +/- each, and the selected file's hunks.
+"""The Diff tab: an agent's changed files with +/- each, the selected file's hunks, and the
+judge's verdict on its task when there is one (the person reviews both side by side).
 
 Diffs are computed by a thread worker (git never runs on the UI thread) through the loader
 the screen gives; a newer request cancels an older one. Reloading keeps the selected file.
@@ -29,6 +30,9 @@ class DiffPanel(Vertical):
     DEFAULT_CSS = """
     DiffPanel { height: 1fr; }
     DiffPanel #diff-title { height: 1; padding: 0 1; background: $panel; }
+    DiffPanel #diff-verdict { height: auto; max-height: 3; padding: 0 1; display: none; }
+    DiffPanel #diff-verdict.approve { display: block; color: $success; }
+    DiffPanel #diff-verdict.reject { display: block; color: $warning; }
     DiffPanel #diff-body { height: 1fr; }
     DiffPanel #diff-files { width: 38%; max-width: 60; height: 1fr; border: none; }
     DiffPanel DiffLines { width: 1fr; }
@@ -42,9 +46,11 @@ class DiffPanel(Vertical):
         self.diff: Diff | None = None
         self._selected_path: str | None = None
         self._loading: tuple[str, str] | None = None
+        self._verdict: dict[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Select an agent to see its diff.", id="diff-title")
+        yield Static("", id="diff-verdict", markup=False)
         with Horizontal(id="diff-body"):
             yield OptionList(id="diff-files")
             yield DiffLines(id="diff-lines")
@@ -149,6 +155,17 @@ class DiffPanel(Vertical):
 
     def _title(self, text: Text) -> None:
         self.query_one("#diff-title", Static).update(text)
+
+    def show_verdict(self, verdict: dict[str, str] | None) -> None:
+        """The judge's last verdict on the selected agent's task (from the poll), or none."""
+        if verdict == self._verdict:
+            return
+        self._verdict = verdict
+        line = self.query_one("#diff-verdict", Static)
+        kind = (verdict or {}).get("verdict")
+        line.set_class(kind == "approve", "approve")
+        line.set_class(kind is not None and kind != "approve", "reject")
+        line.update(fmt.verdict_line(verdict) if verdict else "")
 
 
 def _file_label(f: FileDiff) -> Text:
