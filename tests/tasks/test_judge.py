@@ -129,4 +129,4 @@ async def test_the_verdict_is_shown_beside_the_diff(fleet: Callable[..., Fleet],
         assert line.display and line.has_class("approve")
         panel = app.screen.query_one(DiffPanel)
         await until(pilot, lambda: panel.diff is not None, 15, "the diff")
-        assert [fd.path for fd in panel.diff.files] == ["it.txt"]
+        assert panel.diff is not None and [fd.path for fd in panel.diff.files] == ["it.txt"]
