@@ -26,6 +26,20 @@ def test_demo_sets_up_a_sample_repo_with_working_agents(tmp_path: Path) -> None:
     assert "0 demo agent(s) started" in again.stdout  # the same agents, still there
 
 
+def test_demo_agents_as_many_as_asked_each_name_once() -> None:
+    """`demo --agents 30` starts 30, not the demo's first few: past its list, the same tasks
+    again with numbered names, as the spawn form numbers them."""
+    from workspace.demo.sample_repo import DEMO_TASKS, demo_agents
+
+    agents = demo_agents(30)
+    names = [name for name, _ in agents]
+    assert len(agents) == 30 and len(set(names)) == 30
+    assert agents[: len(DEMO_TASKS)] == list(DEMO_TASKS)
+    assert agents[len(DEMO_TASKS)] == (f"{DEMO_TASKS[0][0]}-2", DEMO_TASKS[0][1])
+    assert names[:3] == ["add-caching", "fix-parser", "write-docs"]
+    assert demo_agents(0) == [] and demo_agents(-1) == []
+
+
 def test_doctor_lists_tools_and_presets(repo: Path) -> None:
     result = run_cli("doctor", cwd=repo)
     assert result.returncode == 0, result.stdout

@@ -9,7 +9,27 @@ DEMO_TASKS = (
     ("add-caching", "Add a small LRU cache in front of the slow lookup in src/inventory.py"),
     ("fix-parser", "Fix the date parser so it accepts ISO week dates [ask]"),
     ("write-docs", "Write a short usage guide for the inventory module"),
+    ("add-input-validation", "Validate the quantities passed to src/inventory.py"),
+    ("speed-up-report", "Make the stock report faster on large inventories"),
+    ("add-csv-export", "Export the inventory as CSV [ask]"),
+    ("fix-rounding", "Fix the rounding of prices in the report"),
+    ("add-logging", "Log every stock change with its reason"),
+    ("refactor-dates", "Split src/dates.py into parsing and formatting"),
+    ("add-type-hints", "Add type hints to src/inventory.py"),
+    ("handle-empty-stock", "Say clearly when an item is out of stock [ask]"),
+    ("write-changelog", "Write a CHANGELOG entry for the last changes"),
 )
+
+
+def demo_agents(count: int) -> list[tuple[str, str]]:
+    """The first `count` demo agents (name, first prompt): past the list, its tasks again
+    with numbered names (`add-caching-2`), as the spawn form numbers them."""
+    out: list[tuple[str, str]] = []
+    for i in range(max(count, 0)):
+        name, task = DEMO_TASKS[i % len(DEMO_TASKS)]
+        rounds = i // len(DEMO_TASKS)
+        out.append((f"{name}-{rounds + 1}" if rounds else name, task))
+    return out
 
 DEMO_GRAPH = (
     # (title, prompt, after (indexes of earlier entries), notes the check needs, merge)

@@ -10,7 +10,7 @@ from pathlib import Path
 from workspace.adapters.locations import data_dir
 from workspace.core.errors import UsageError
 from workspace.core.tasks.model import LoopMode, MergeMode, TaskSpec
-from workspace.demo.sample_repo import DEMO_GRAPH, DEMO_TASKS, ensure_demo_repo
+from workspace.demo.sample_repo import DEMO_GRAPH, demo_agents, ensure_demo_repo
 from workspace.service.workspace import Workspace
 
 
@@ -66,7 +66,7 @@ def open_demo(agents: int, tasks: bool = True, plan: bool = False) -> DemoSetup:
     refused: list[str] = []
     present: list[str] = []
     kept: list[str] = []
-    for name, task in DEMO_TASKS[: max(agents, 0)]:
+    for name, task in demo_agents(agents):
         if name in existing:
             present.append(name)
             continue
