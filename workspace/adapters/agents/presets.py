@@ -43,6 +43,8 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             prompt_args=("--prompt-interactive", "{prompt}"),
             rules="gemini",
             install_hint="npm install -g @google/gemini-cli",
+            # Edits without asking, other tools still ask (gemini --help, 0.61.0: choices
+            # default, auto_edit, yolo, plan).
             unattended_args=("--approval-mode=auto_edit",),
         ),
         PresetSpec(
@@ -53,6 +55,7 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             prompt_args=None,
             rules="aider",
             install_hint="python -m pip install aider-install && aider-install",
+            # Says yes to every confirmation (aider/args.py of aider-chat 0.86.2).
             unattended_args=("--yes-always",),
         ),
         PresetSpec(
