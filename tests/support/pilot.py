@@ -25,6 +25,18 @@ async def until(pilot: Pilot[None], check: Callable[[], object], timeout: float 
         await pilot.pause(0.1)
 
 
+async def palette_shows(pilot: Pilot[None], app: WorkspaceApp, typed: str) -> str:
+    """Open the command palette, type `typed`: the prompts it offers, as one text."""
+    from textual.command import CommandPalette
+
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), 5, "the palette")
+    await pilot.press(*typed)
+    await pilot.pause(0.5)
+    return " ".join(str(o.prompt) for o in app.screen.query_one(
+        "CommandList").options)  # type: ignore[attr-defined]
+
+
 def main(app: WorkspaceApp) -> MainScreen:
     screen = app.screen_stack[1] if len(app.screen_stack) > 1 else app.screen
     assert isinstance(screen, MainScreen)

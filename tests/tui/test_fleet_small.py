@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.command import CommandPalette
 from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
 
 from tests.support.config import write_user_config
-from tests.support.pilot import main, row_text, status, until
+from tests.support.pilot import main, palette_shows, row_text, status, until
 from tests.support.review import commit, spawn_shell, write
 from tests.support.screen import SIZES
 from workspace.service import Workspace
@@ -90,13 +89,7 @@ async def test_help_explains_tabs_and_the_diff_legend_and_the_palette_shows_keys
                      "G groups by status", "o sorts by needs you first"):
             assert said in text, said
         await pilot.press("escape")
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), 5, "the palette")
-        await pilot.press(*"pause")
-        await pilot.pause(0.5)
-        shown = " ".join(str(o.prompt) for o in app.screen.query_one(
-            "CommandList").options)  # type: ignore[attr-defined]
-        assert "Pause/resume  (p)" in shown
+        assert "Pause/resume  (p)" in await palette_shows(pilot, app, "pause")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from tests.support.pilot import SIZE, main, row_text, status, until
+from tests.support.pilot import SIZE, main, palette_shows, row_text, status, until
 from tests.support.wait import wait_for
 from workspace.adapters.locations import user_config_file
 from workspace.core.agent import Status
@@ -158,18 +158,11 @@ async def test_keys_can_be_remapped(repo: Path) -> None:
 
 
 async def test_every_action_is_in_the_command_palette(app: WorkspaceApp) -> None:
-    from textual.command import CommandPalette
-
     from workspace.core.actions import ACTIONS
 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), 5, "the palette")
-        await pilot.press(*"pause")
-        await pilot.pause(0.5)
-        shown = " ".join(str(o.prompt) for o in app.screen.query_one(
-            "CommandList").options)  # type: ignore[attr-defined]
+        shown = await palette_shows(pilot, app, "pause")
         assert "Pause/resume" in shown
     titles = {a.title for a in ACTIONS}
     assert len(titles) == len(ACTIONS)

@@ -115,6 +115,14 @@ class Agent:
     problem: str = ""
     """What is wrong with its worktree or branch (gone, cut off by a move, submodules not
     initialised), or ''; also the start of `status_reason`."""
+    autopilot: bool = False
+    """Waiting, but for the autopilot, not the person: its task is under way and the
+    autopilot runs (it checks, loops or merges next). Seen by the poller, never stored."""
+
+    @property
+    def needs_you(self) -> bool:
+        """Its status needs the person and nobody else will act on it."""
+        return self.status.needs_you and not self.autopilot
 
     def as_json(self) -> dict[str, object]:
         """The object `workspace ls --json` prints (README.md "The CLI")."""
@@ -124,6 +132,7 @@ class Agent:
             "status": str(self.status),
             "status_reason": self.status_reason or None,
             "problem": self.problem or None,
+            "autopilot": self.autopilot,
             "status_since": self.status_since,
             "branch": self.branch,
             "base": self.base,
@@ -145,7 +154,7 @@ def attention_order(agents: list[Agent]) -> list[Agent]:
     """Who needs the person first: needs-you agents oldest first, then the rest by name."""
 
     def key(a: Agent) -> tuple[int, float, str]:
-        if a.status.needs_you:
+        if a.needs_you:
             return (0, a.status_since, a.name)
         if a.status in (Status.WORKING, Status.STARTING):
             return (1, 0.0, a.name)

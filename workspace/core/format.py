@@ -39,9 +39,12 @@ SETUP_REASON = "setup: "
 
 def status_label(agent: Agent) -> str:
     """The status as a row and `ls` say it: `starting (setup)` while the worktree is being
-    prepared, before the agent starts."""
+    prepared, before the agent starts; `autopilot's turn` while a task's agent waits for the
+    autopilot (to check its work, loop it or merge it), not for the person."""
     if agent.status == Status.STARTING and agent.status_reason.startswith(SETUP_REASON):
         return "starting (setup)"
+    if agent.autopilot:  # waiting, for the autopilot to act next (it fits the column)
+        return "autopilot's turn"
     return STATUS_LABEL[agent.status]
 
 

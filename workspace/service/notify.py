@@ -51,7 +51,8 @@ class Notifier:
             {aid: a.status.value for aid, a in by_id.items()})
         workspace = self.ctx.repo.name
         return [needs_you_event(workspace, by_id[aid], before, now)
-                for aid, before, status in moved if needs_you(before, Status(status))]
+                for aid, before, status in moved
+                if needs_you(before, Status(status)) and not by_id[aid].autopilot]
 
     def _task_events(self) -> list[dict[str, object]]:
         claimed = self.ctx.store.notices.claim_task_events()

@@ -14,12 +14,12 @@ import os
 import threading
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from workspace.adapters.agents.base import Generic
-from workspace.adapters.files import LockBusy, hold_lock
+from workspace.adapters.files import LockBusy, hold_lock, is_locked
 from workspace.adapters.git import GitError
 from workspace.adapters.launch_spec import recorded_exit
 from workspace.adapters.tmux import PaneInfo, TmuxError
@@ -35,6 +35,8 @@ from workspace.service.signals import SignalReader
 
 PENDING_PROMPT_TIMEOUT = 120.0
 POLL_LOCK = "poll.lock"
+AUTOPILOT_LOCK = "autopilot.lock"
+"""Held by the running autopilot (tasks/process.py)."""
 POLL_LOCK_WAIT = 10.0
 """Seconds a tick waits for another process's; then it goes on alone rather than hang too."""
 
@@ -70,7 +72,7 @@ class Snapshot:
 
     @property
     def needs_you(self) -> int:
-        return sum(1 for a in self.agents if a.status.needs_you)
+        return sum(1 for a in self.agents if a.needs_you)
 
     @property
     def tokens(self) -> Tokens:
@@ -137,7 +139,7 @@ class Poller:
                 self._update_agent(agent, by_session.get(agent.session),
                                    screens.get(agent.id), now)
                 self._watch_place(agent)
-        fresh = store.agents()
+        fresh = self._autopilot_turns(store.agents())
         self._enforce_budgets(fresh)
         self.notifier.after_tick(fresh)
         plans, titles, verdicts = self._task_facts(fresh) if task_facts else ({}, {}, {})
@@ -151,6 +153,18 @@ class Poller:
             titles=titles,
             verdicts=verdicts,
         )
+
+    def _autopilot_turns(self, agents: list[Agent]) -> list[Agent]:
+        """Agents waiting for the autopilot rather than the person: a task's agent whose turn
+        ended while its task is under way (running, checking, merging) and the autopilot runs;
+        it acts next, so they are not told, counted or listed as needing the person."""
+        waiting = [a for a in agents if a.task_id and a.status == Status.WAITING]
+        if not waiting or not is_locked(self.ctx.state_dir / AUTOPILOT_LOCK):
+            return agents
+        tasks = {t.id: t for t in self.ctx.store.tasks.all()}
+        ours = {a.id for a in waiting
+                if (task := tasks.get(a.task_id or "")) is not None and task.state.active}
+        return [replace(a, autopilot=True) if a.id in ours else a for a in agents]
 
     def _task_facts(self, agents: list[Agent]
                     ) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]:

@@ -51,7 +51,7 @@ class AttentionLog:
         """A new snapshot. The first one's needs are no news (they were there before)."""
         current: dict[str, Need] = {}
         for a in agents:
-            if not a.status.needs_you:
+            if not a.needs_you:
                 continue
             if a.id not in self.since:
                 self.since[a.id] = (a.status_since or now) if self._first else now

@@ -81,7 +81,7 @@ def build(agents: tuple[Agent, ...] | list[Agent], flt: AgentFilter | None = Non
         members = buckets[key]
         fold = key in folded
         groups[key] = Group(key, labels[key], tuple(a.id for a in members),
-                            sum(1 for a in members if a.status.needs_you), fold)
+                            sum(1 for a in members if a.needs_you), fold)
         lines.append(group_line(key))
         if not fold:
             lines.extend(a.id for a in members)

@@ -22,9 +22,10 @@ from workspace.core.errors import UsageError
 from workspace.core.tasks.graph import blockers
 from workspace.core.tasks.model import Task, TaskState
 from workspace.service.context import Context
+from workspace.service.poller import AUTOPILOT_LOCK
 from workspace.service.tasks.autopilot import Autopilot
 
-LOCK = "autopilot.lock"
+LOCK = AUTOPILOT_LOCK
 SESSION = "_autopilot"
 """Its tmux session: a name no agent can have (agent names start with a letter or digit)."""
 

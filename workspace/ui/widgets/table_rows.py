@@ -47,7 +47,8 @@ def row_cells(a: Agent, now: float, note: str = "") -> dict[str, str]:
     return {
         "mark": "",
         "status": f"{fmt.STATUS_GLYPH[a.status]} {label}",
-        "status_key": a.status.value,
+        # The colour: the autopilot's turn reads like work under way, not like a need.
+        "status_key": (Status.WORKING if a.autopilot else a.status).value,
         "name": a.name,
         "preset": a.preset,
         "age": fmt.age(max(now - a.status_since, 0)),
