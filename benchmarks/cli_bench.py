@@ -7,7 +7,8 @@ In one run, against the same 100 real demo agents (spawned through the service, 
 prompt, then printing), each command is run as a script runs it (`python -m workspace ...`, a
 fresh process each time, from bytecode) `--runs` times, round-robin with the others, next to
 a floor (`python -c pass`): `--version`, `--help`, `ls --json`, `ls --json --fresh` (every
-diff computed anew) and `ls`. With `--baseline REV`, the same commands also run with the
+diff computed anew) and `ls`; with the agents printing, also `ls --json` alone in a loop
+(back to back, one tree at a time). With `--baseline REV`, the same commands also run with the
 package as it was at REV (`git archive`), so before and after share the machine's load.
 Once per command, the git and tmux processes it started are counted by shims on PATH.
 
@@ -46,6 +47,8 @@ from benchmarks.measure.cli_runs import (  # noqa: E402
 
 CURRENT = "now"
 BASELINE = "before"
+LOOP = "ls --json, in a loop"
+"""`ls --json` run back to back with nothing between, as a script's loop runs it."""
 
 
 @dataclass
@@ -128,6 +131,14 @@ def run(args: argparse.Namespace, box: BenchSandbox) -> Report:
         log(f"{args.agents} agents printing: {args.runs} runs of each command")
         report.results += measure(commands("printing", labels), trees, args.runs, box.repo,
                                   cache, shims)
+        # Round-robin, a tree's `ls` follows the other commands' listings by a second or
+        # two; a script's loop has only its own calls: each tree alone, back to back.
+        for label in labels:
+            log(f"{args.agents} agents printing: {args.runs} runs of `ls --json` in a loop "
+                f"({label})")
+            report.results += measure([Command(LOOP, ("-m", "workspace", "ls", "--json"),
+                                               "printing", (label,))], trees, args.runs,
+                                      box.repo, cache)  # uncounted: its runs differ
     report.load_at_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return report
 
