@@ -36,5 +36,6 @@ def test_cli_bench_at_two_agents(tmp_path: Path) -> None:
     assert ("ls --json --fresh", "printing", "now") in rows
     for tree in ("before", "now"):
         assert ("ls --json, in a loop", "printing", tree) in rows
+        assert ("ls --json, every 1.1 s", "printing", tree) in rows
     for made in data["sandbox"]:
         assert not Path(made).exists(), f"the benchmark left {made} behind"

@@ -108,6 +108,10 @@ def test_a_printing_agent_shows_its_recent_diff_again_with_its_age(repo: Path,
     assert before["p"]["diff"] == {"files": 0, "added": 0, "removed": 0}
     assert isinstance(before["p"]["diff_age_s"], float)
     assert counter.run("ls", "--json", cwd=repo) == idle
+    # The table says so too.
+    table = run_cli("ls", cwd=repo)
+    assert table.returncode == 0, table.stderr
+    assert "the diffs of 2 agents whose screens moved are up to" in table.stdout, table.stdout
     # --fresh computes them; what it computed is shown from then on.
     fresh = ls_json(repo, "--fresh")
     assert fresh["p"]["diff"] == EDITED

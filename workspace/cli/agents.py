@@ -157,6 +157,7 @@ def ls(args: argparse.Namespace) -> int:
               "no agents; start one with 'workspace spawn NAME --prompt TEXT' or open the TUI")
         return 0
     _print_table(agents)
+    _note_old_diffs(ws, agents)
     return 0
 
 
@@ -192,6 +193,19 @@ def _print_table(agents: list[Agent]) -> None:
     for a in agents:
         if a.problem:
             print(f"(!) {a.name}: {a.problem}")
+
+
+def _note_old_diffs(ws: Workspace, agents: list[Agent]) -> None:
+    """Diffs shown again though their agents' screens moved: said, with how old at most."""
+    from workspace.core.format import plural
+
+    shown = [ws.fleet.shown_again[a.id] for a in agents if a.id in ws.fleet.shown_again]
+    if shown:
+        oldest = max(0.0, time.time() - min(shown))
+        what = ("the diff of 1 agent whose screen moved is" if len(shown) == 1 else
+                f"the diffs of {plural(len(shown), 'agent')} whose screens moved are")
+        print(f"{what} up to {oldest:.0f}s old ('workspace ls --fresh' computes "
+              f"{'it' if len(shown) == 1 else 'them'} anew)")
 
 
 def _note_orphans(ws: Workspace) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class DiffMark:
     """What a stored diff was computed at: its key ('' when not known) and when (epoch

@@ -44,6 +44,9 @@ class Fleet:
         self.ctx = ctx
         self._agents = agents
         self._poller = poller
+        self.shown_again: dict[str, float] = {}
+        """After `update_diffs`: agent id -> when its diff was computed, for the diffs kept
+        though the agent's screen moved (within diff_max_age): `ls` says they may be old."""
 
     # -- spawning several -----------------------------------------------------------------
 
@@ -93,6 +96,7 @@ class Fleet:
     def update_diffs(self, panes: list[PaneInfo] | None, fresh: bool = False) -> None:
         """`panes`: what `list_panes` says now (their change hints are part of each key)."""
         ctx = self.ctx
+        self.shown_again = {}
         agents = ctx.store.agents()
         if follow_moved_worktrees(ctx, agents):
             agents = ctx.store.agents()
@@ -109,8 +113,11 @@ class Fleet:
             if agent.spawn_complete:
                 note_place(ctx, agent, place_problem(ctx, agent, tips))
             key = self._key(agent, tips, hints)
-            if not reusable(stored.get(agent.id), key, now, max_age):
+            mark = stored.get(agent.id)
+            if not reusable(mark, key, now, max_age):
                 due.append((agent, key))
+            elif mark is not None and mark.key != key and mark.at is not None:
+                self.shown_again[agent.id] = mark.at
         stats = self._diff_stats([agent for agent, _ in due])
         with ctx.store.transaction():
             for (agent, key), stat in zip(due, stats, strict=True):
