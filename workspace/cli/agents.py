@@ -202,10 +202,10 @@ def _note_old_diffs(ws: Workspace, agents: list[Agent]) -> None:
     shown = [ws.fleet.shown_again[a.id] for a in agents if a.id in ws.fleet.shown_again]
     if shown:
         oldest = max(0.0, time.time() - min(shown))
-        what = ("the diff of 1 agent whose screen moved is" if len(shown) == 1 else
-                f"the diffs of {plural(len(shown), 'agent')} whose screens moved are")
-        print(f"{what} up to {oldest:.0f}s old ('workspace ls --fresh' computes "
-              f"{'it' if len(shown) == 1 else 'them'} anew)")
+        one = len(shown) == 1
+        why = "its agent's screen moved" if one else "their agents' screens moved"
+        print(f"{plural(len(shown), 'diff')} up to {oldest:.0f}s old: {why} "
+              f"('ls --fresh' computes {'it' if one else 'them'})")
 
 
 def _note_orphans(ws: Workspace) -> None:
