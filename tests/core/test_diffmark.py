@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from workspace.core.diffmark import DiffMark, diff_key, reusable
+from workspace.core.diffmark import DiffMark, join_key, reusable
 
 FILES = "c0ffee:1:2:3|main@abc|abc"
-STILL = diff_key(FILES, "100:5:0:3")
-PRINTED = diff_key(FILES, "101:5:0:3")
-COMMITTED = diff_key("beef:1:2:3|main@abc|abc", "101:5:0:3")
+STILL = join_key(FILES, "100:5:0:3")
+PRINTED = join_key(FILES, "101:5:0:3")
+COMMITTED = join_key("beef:1:2:3|main@abc|abc", "101:5:0:3")
 
 
 @pytest.mark.parametrize(("stored", "key", "age", "max_age", "expected"), [
@@ -35,8 +35,8 @@ def test_reusable(stored: DiffMark | None, key: str, age: float, max_age: float,
 def test_a_base_branch_with_a_bar_in_its_name_stays_in_the_files_part() -> None:
     # git allows '|' in branch names; the screen part never holds one.
     files = "c0ffee:1:2:3|feat|x@abc|abc"
-    assert reusable(DiffMark(diff_key(files, "1:0:0:0"), 0.0), diff_key(files, "2:0:0:0"),
+    assert reusable(DiffMark(join_key(files, "1:0:0:0"), 0.0), join_key(files, "2:0:0:0"),
                     now=1.0, max_age=5.0)
-    assert not reusable(DiffMark(diff_key(files, "1:0:0:0"), 0.0),
-                        diff_key("c0ffee:1:2:3|feat|y@abc|abc", "2:0:0:0"), now=1.0,
+    assert not reusable(DiffMark(join_key(files, "1:0:0:0"), 0.0),
+                        join_key("c0ffee:1:2:3|feat|y@abc|abc", "2:0:0:0"), now=1.0,
                         max_age=5.0)

@@ -19,7 +19,7 @@ class DiffMark:
     at: float | None = None
 
 
-def diff_key(files: str, screen: str) -> str:
+def join_key(files: str, screen: str) -> str:
     return f"{files}|{screen}"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from workspace.adapters.git import GitError
 from workspace.adapters.tmux import PaneInfo
 from workspace.core.agent import Agent, DiffStat
-from workspace.core.diffmark import DiffMark, diff_key, reusable
+from workspace.core.diffmark import DiffMark, join_key, reusable
 from workspace.core.errors import UsageError
 from workspace.service.agents import Agents
 from workspace.service.context import Context
@@ -141,7 +141,7 @@ class Fleet:
         if not worktree:
             return ""
         hint = hints.get(agent.session)
-        return diff_key(f"{worktree}|{agent.base}@{tips.get(agent.base, '')}|{agent.base_sha}",
+        return join_key(f"{worktree}|{agent.base}@{tips.get(agent.base, '')}|{agent.base_sha}",
                         ':'.join(map(str, hint)) if hint else '-')
 
     def _diff_stats(self, agents: list[Agent]) -> list[DiffStat | None]:
