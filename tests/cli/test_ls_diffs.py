@@ -98,7 +98,6 @@ def test_a_printing_agent_shows_its_recent_diff_again_with_its_age(repo: Path,
     write_user_config("[workspace]\ndiff_max_age = 3600\n")
     counter = ProcessCounter(tmp_path / "shims")
     spawn_shells(repo, "p", "q")
-    idle = counter.run("ls", "--json", cwd=repo)
     for name in ("p", "q"):
         assert run_cli("send", name, PRINTING, cwd=repo).returncode == 0
     edit_in_place(repo, "p")
@@ -107,7 +106,8 @@ def test_a_printing_agent_shows_its_recent_diff_again_with_its_age(repo: Path,
     # shown, each with its age, and no git runs for them.
     assert before["p"]["diff"] == {"files": 0, "added": 0, "removed": 0}
     assert isinstance(before["p"]["diff_age_s"], float)
-    assert counter.run("ls", "--json", cwd=repo) == idle
+    git_runs, _ = counter.run("ls", "--json", cwd=repo)
+    assert git_runs <= 2, counter.calls("git")  # the repository, the branch tips: no diff
     # The table says so too.
     table = run_cli("ls", cwd=repo)
     assert table.returncode == 0, table.stderr
