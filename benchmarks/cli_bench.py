@@ -7,8 +7,10 @@ In one run, against the same 100 real demo agents (spawned through the service, 
 prompt, then printing), each command is run as a script runs it (`python -m workspace ...`, a
 fresh process each time, from bytecode) `--runs` times, round-robin with the others, next to
 a floor (`python -c pass`): `--version`, `--help`, `ls --json`, `ls --json --fresh` (every
-diff computed anew) and `ls`. With `--baseline REV`, the same commands also run with the
-package as it was at REV (`git archive`), so before and after share the machine's load.
+diff computed anew) and `ls`; with the agents printing, also `ls --json` alone in a loop
+(back to back, then with 1.1 s between calls; one tree at a time). With `--baseline REV`,
+the same commands also run with the package as it was at REV (`git archive`), so before and
+after share the machine's load.
 Once per command, the git and tmux processes it started are counted by shims on PATH.
 
 Everything runs in a sandbox (harness/sandbox.py) and is removed at the end. The figures vary
@@ -46,6 +48,11 @@ from benchmarks.measure.cli_runs import (  # noqa: E402
 
 CURRENT = "now"
 BASELINE = "before"
+LOOP = "ls --json, in a loop"
+"""`ls --json` run back to back with nothing between, as a script's loop runs it."""
+PACED = "ls --json, every 1.1 s"
+PACE = 1.1
+"""Seconds a paced loop sleeps before each call."""
 
 
 @dataclass
@@ -128,6 +135,16 @@ def run(args: argparse.Namespace, box: BenchSandbox) -> Report:
         log(f"{args.agents} agents printing: {args.runs} runs of each command")
         report.results += measure(commands("printing", labels), trees, args.runs, box.repo,
                                   cache, shims)
+        # Round-robin, a tree's `ls` follows the other trees' listings within a second or
+        # so (and uses what they computed); a script's loop has only its own calls: each
+        # tree alone, back to back, then a call every second or so (the screens' change
+        # hints have one-second resolution: each call sees every screen moved).
+        for loop, pause in ((LOOP, 0.0), (PACED, PACE)):
+            for label in labels:
+                log(f"{args.agents} agents printing: {args.runs} runs of `{loop}` ({label})")
+                report.results += measure(
+                    [Command(loop, ("-m", "workspace", "ls", "--json"), "printing", (label,))],
+                    trees, args.runs, box.repo, cache, pause=pause)  # uncounted: runs differ
     report.load_at_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return report
 

@@ -64,9 +64,11 @@ def environment(tree: Tree | None, cache: Path) -> dict[str, str]:
 
 
 def measure(commands: list[Command], trees: dict[str, Tree], runs: int, cwd: Path,
-            cache: Path, shims: Path | None = None) -> list[CommandResult]:
+            cache: Path, shims: Path | None = None, pause: float = 0.0
+            ) -> list[CommandResult]:
     """Each command `runs` times in each of its trees, round-robin; one warm-up first (it
-    also compiles the bytecode), then, with `shims`, one counted run."""
+    also compiles the bytecode), then, with `shims`, one counted run. `pause`: seconds
+    slept (not timed) before each run, as a script polling at a pace sleeps."""
     jobs: list[tuple[Command, Tree | None, CommandResult]] = []
     for command in commands:
         for label in command.trees or ("",):
@@ -76,6 +78,7 @@ def measure(commands: list[Command], trees: dict[str, Tree], runs: int, cwd: Pat
         _run(command, environment(tree, cache), cwd)  # warm-up
     for _ in range(runs):
         for command, tree, result in jobs:
+            time.sleep(pause)
             result.ms.append(_run(command, environment(tree, cache), cwd))
     if shims is not None:
         for command, tree, result in jobs:

@@ -34,5 +34,8 @@ def test_cli_bench_at_two_agents(tmp_path: Path) -> None:
         assert len(next(r for r in data["results"] if r["label"] == "ls --json"
                         and r["tree"] == tree)["ms"]) == 2
     assert ("ls --json --fresh", "printing", "now") in rows
+    for tree in ("before", "now"):
+        assert ("ls --json, in a loop", "printing", tree) in rows
+        assert ("ls --json, every 1.1 s", "printing", tree) in rows
     for made in data["sandbox"]:
         assert not Path(made).exists(), f"the benchmark left {made} behind"

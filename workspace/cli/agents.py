@@ -49,7 +49,9 @@ def register(sub: Subparsers) -> None:
     add_filter_options(p)
     p.add_argument("--fresh", action="store_true",
                    help="compute every agent's diff anew (default: only where something "
-                   "may have changed since it was last computed)")
+                   "may have changed since it was last computed; where only its screen "
+                   "moved, one computed at most [workspace] diff_max_age seconds ago is "
+                   "shown: its diff_age_s says how old)")
 
     add_verb(sub, "attach", attach, "jump into the agent's pane (detach key returns)"
              ).add_argument("name")
@@ -147,7 +149,7 @@ def ls(args: argparse.Namespace) -> int:
     if not chosen.empty:
         agents = chosen.select(agents, ws.agent_plans() if chosen.uses_plans else None)
     if args.json:
-        print(json.dumps([a.as_json() for a in agents], indent=2))
+        print(json.dumps(_with_diff_ages(ws, agents), indent=2))
         return 0
     _note_orphans(ws)
     if not agents:
@@ -155,7 +157,25 @@ def ls(args: argparse.Namespace) -> int:
               "no agents; start one with 'workspace spawn NAME --prompt TEXT' or open the TUI")
         return 0
     _print_table(agents)
+    _note_old_diffs(ws, agents)
     return 0
+
+
+def _with_diff_ages(ws: Workspace, agents: list[Agent]) -> list[dict[str, object]]:
+    """Each agent's object with `diff_age_s` after its `diff`: seconds since its diff was
+    computed (null when never), so that a script knows how old a diff shown again is."""
+    times = ws.fleet.diff_times()
+    now = time.time()
+    out = []
+    for agent in agents:
+        at = times.get(agent.id)
+        data: dict[str, object] = {}
+        for key, value in agent.as_json().items():
+            data[key] = value
+            if key == "diff":
+                data["diff_age_s"] = None if at is None else round(max(0.0, now - at), 1)
+        out.append(data)
+    return out
 
 
 def _print_table(agents: list[Agent]) -> None:
@@ -173,6 +193,19 @@ def _print_table(agents: list[Agent]) -> None:
     for a in agents:
         if a.problem:
             print(f"(!) {a.name}: {a.problem}")
+
+
+def _note_old_diffs(ws: Workspace, agents: list[Agent]) -> None:
+    """Diffs shown again though their agents' screens moved: said, with how old at most."""
+    from workspace.core.format import plural
+
+    shown = [ws.fleet.shown_again[a.id] for a in agents if a.id in ws.fleet.shown_again]
+    if shown:
+        oldest = max(0.0, time.time() - min(shown))
+        one = len(shown) == 1
+        why = "its agent's screen moved" if one else "their agents' screens moved"
+        print(f"{plural(len(shown), 'diff')} up to {oldest:.0f}s old: {why} "
+              f"('ls --fresh' computes {'it' if one else 'them'})")
 
 
 def _note_orphans(ws: Workspace) -> None:

@@ -4,10 +4,13 @@ agent works for (the `plan:` filter of core/filters.py), and the listing `ls` pr
 The listing is asked by scripts and agents often, so it costs little per agent: one
 `for-each-ref` for all, one `list-panes`, one query for the stored diff keys, a few stats and
 reads per agent; git runs only for the agents whose diff may have changed since it was last
-computed (their key moved, see `_key`), a few at a time."""
+computed (their key moved, see `_key`), a few at a time. Where only an agent's screen moved
+(it prints, its HEAD, index, top folder and base are where they were), a diff computed at most
+`[workspace] diff_max_age` seconds ago is shown again, and `ls --json` says its age."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 from workspace.adapters.git import GitError
 from workspace.adapters.tmux import PaneInfo
 from workspace.core.agent import Agent, DiffStat
+from workspace.core.diffmark import DiffMark, join_key, reusable
 from workspace.core.errors import UsageError
 from workspace.service.agents import Agents
 from workspace.service.context import Context
@@ -40,6 +44,9 @@ class Fleet:
         self.ctx = ctx
         self._agents = agents
         self._poller = poller
+        self.shown_again: dict[str, float] = {}
+        """After `update_diffs`: agent id -> when its diff was computed, for the diffs kept
+        though the agent's screen moved (within diff_max_age): `ls` says they may be old."""
 
     # -- spawning several -----------------------------------------------------------------
 
@@ -89,6 +96,7 @@ class Fleet:
     def update_diffs(self, panes: list[PaneInfo] | None, fresh: bool = False) -> None:
         """`panes`: what `list_panes` says now (their change hints are part of each key)."""
         ctx = self.ctx
+        self.shown_again = {}
         agents = ctx.store.agents()
         if follow_moved_worktrees(ctx, agents):
             agents = ctx.store.agents()
@@ -96,19 +104,30 @@ class Fleet:
             return
         tips = ctx.repo.branch_tips()
         hints = {p.session: p.change_hint for p in panes or []}
-        stored = {} if fresh else ctx.store.diff_keys()
+        # Taken before any key is read: the age said of a diff is never less than its own.
+        now = time.time()
+        stored: dict[str, DiffMark] = {} if fresh else ctx.store.diff_marks()
+        max_age = ctx.settings.workspace.diff_max_age
         due: list[tuple[Agent, str]] = []
         for agent in agents:
             if agent.spawn_complete:
                 note_place(ctx, agent, place_problem(ctx, agent, tips))
             key = self._key(agent, tips, hints)
-            if not key or stored.get(agent.id) != key:
+            mark = stored.get(agent.id)
+            if not reusable(mark, key, now, max_age):
                 due.append((agent, key))
+            elif mark is not None and mark.key != key and mark.at is not None:
+                self.shown_again[agent.id] = mark.at
         stats = self._diff_stats([agent for agent, _ in due])
         with ctx.store.transaction():
             for (agent, key), stat in zip(due, stats, strict=True):
                 if stat is not None:
-                    ctx.store.set_diff(agent.id, stat, key)
+                    ctx.store.set_diff(agent.id, stat, key, at=now)
+
+    def diff_times(self) -> dict[str, float]:
+        """Agent id -> when its stored diff was computed (agents never computed have none)."""
+        return {agent_id: mark.at for agent_id, mark in self.ctx.store.diff_marks().items()
+                if mark.at is not None}
 
     def _key(self, agent: Agent, tips: Mapping[str, str],
              hints: Mapping[str, tuple[int, int, int, int]]) -> str:
@@ -116,14 +135,14 @@ class Fleet:
         git: its HEAD's commit, index and top folder (git/diffs.py `diff_key`), its base's
         tip, and its pane's change hint (an agent writes files while its screen moves; one
         changing a tracked file in place with its screen still is not seen: `ls --fresh`,
-        `workspace diff` and the TUI's worktree watcher see it). '' when it cannot be read:
-        then the diff is computed."""
+        `workspace diff` and the TUI's worktree watcher see it), as core/diffmark.py's
+        '<files part>|<screen part>'. '' when it cannot be read: then the diff is computed."""
         worktree = self.ctx.repo.diff_key(Path(agent.worktree), tips)
         if not worktree:
             return ""
         hint = hints.get(agent.session)
-        return (f"{worktree}|{agent.base}@{tips.get(agent.base, '')}|{agent.base_sha}|"
-                f"{':'.join(map(str, hint)) if hint else '-'}")
+        return join_key(f"{worktree}|{agent.base}@{tips.get(agent.base, '')}|{agent.base_sha}",
+                        ':'.join(map(str, hint)) if hint else '-')
 
     def _diff_stats(self, agents: list[Agent]) -> list[DiffStat | None]:
         """Each agent's diff statistics (None where git failed: the stored ones stay), a few

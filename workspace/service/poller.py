@@ -307,12 +307,13 @@ class Poller:
         asked when they changed (and by `ls`). `tips`: every branch's commit, for many."""
         if agent.spawn_complete:
             note_place(self.ctx, agent, place_problem(self.ctx, agent, tips))
+        started = time.time()  # the age `ls --json` says is counted from here
         try:
             stat = self.ctx.repo.diff_stat(Path(agent.worktree), agent.base, agent.base_sha)
         except GitError:
             return agent.diff
         if stat != agent.diff:
-            self.ctx.store.set_diff(agent.id, stat)
+            self.ctx.store.set_diff(agent.id, stat, at=started)
         return stat
 
     def update_diffs(self, names: list[str] | None = None) -> None:

@@ -16,6 +16,7 @@ from workspace.adapters.store.database import Database
 from workspace.adapters.store.notices import Notices
 from workspace.adapters.store.usage import UsageBook
 from workspace.core.agent import Agent, DiffStat, Tokens
+from workspace.core.diffmark import DiffMark
 from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 DIFF_KEY = "diff-key"
 """The sources-table key under which an agent's diff key is kept (no file has this path)."""
+DIFF_AT = "diff-at"
+"""... and when its diff was computed. A row of its own: a writer that knows only the key
+(an older version) leaves it as it was, so the age it gives is never less than the truth."""
 
 
 @dataclass(frozen=True)
@@ -133,30 +137,44 @@ class Store:
                 "UPDATE agents SET state = ? WHERE id = ?", (json.dumps(state.to_dict()), agent_id)
             )
 
-    def set_diff(self, agent_id: str, diff: DiffStat, key: str = "") -> None:
-        """Its diff statistics, and `key`: the fingerprint of the worktree they were
-        computed at (git/diffs.py `diff_key`), so that `ls` computes them again only where
-        it moved; '' when not known (then the next `ls` computes them). Both in one
-        transaction: a key never stands beside a diff it was not computed with."""
+    def set_diff(self, agent_id: str, diff: DiffStat, key: str = "",
+                 at: float | None = None) -> None:
+        """Its diff statistics, `key`: the fingerprint of the worktree they were computed at
+        (core/diffmark.py), so that `ls` computes them again only where it moved ('' when not
+        known: then the next `ls` computes them), and `at`: when the computation began
+        (default now). All in one transaction: a key never stands beside a diff it was not
+        computed with."""
         with self.transaction() as db:
             db.execute("UPDATE agents SET diff_files = ?, diff_added = ?, diff_removed = ? "
                        "WHERE id = ?", (diff.files, diff.added, diff.removed, agent_id))
             # Kept with the read offsets (the sources table: per agent, a place reached
-            # in something it reads): no schema change for one string per agent.
+            # in something it reads): no schema change for a string and a time per agent.
+            marks: list[tuple[str, object]] = [(DIFF_AT, time.time() if at is None else at)]
             if key:
-                db.execute("""INSERT INTO sources (agent_id, path, offset, state)
-                    VALUES (?, ?, 0, ?) ON CONFLICT (agent_id, path) DO UPDATE SET
-                    state = excluded.state""", (agent_id, DIFF_KEY, json.dumps(key)))
+                marks.append((DIFF_KEY, key))
             else:
                 db.execute("DELETE FROM sources WHERE agent_id = ? AND path = ?",
                            (agent_id, DIFF_KEY))
+            db.executemany("""INSERT INTO sources (agent_id, path, offset, state)
+                VALUES (?, ?, 0, ?) ON CONFLICT (agent_id, path) DO UPDATE SET
+                state = excluded.state""",
+                           [(agent_id, path, json.dumps(value)) for path, value in marks])
 
-    def diff_keys(self) -> dict[str, str]:
-        """Agent id -> the key its stored diff was computed at (`set_diff`), one query."""
-        rows = self._db.execute("SELECT agent_id, state FROM sources WHERE path = ?",
-                                (DIFF_KEY,)).fetchall()
-        keys = {row["agent_id"]: json.loads(row["state"]) for row in rows}
-        return {k: v for k, v in keys.items() if isinstance(v, str)}
+    def diff_marks(self) -> dict[str, DiffMark]:
+        """Agent id -> the key and time its stored diff was computed at (`set_diff`), one
+        query; agents whose diff was never computed have none."""
+        rows = self._db.execute("SELECT agent_id, path, state FROM sources WHERE path IN "
+                                "(?, ?)", (DIFF_KEY, DIFF_AT)).fetchall()
+        keys: dict[str, str] = {}
+        times: dict[str, float] = {}
+        for row in rows:
+            value = json.loads(row["state"])
+            if row["path"] == DIFF_KEY and isinstance(value, str):
+                keys[row["agent_id"]] = value
+            elif row["path"] == DIFF_AT and isinstance(value, int | float):
+                times[row["agent_id"]] = float(value)
+        return {agent_id: DiffMark(keys.get(agent_id, ""), times.get(agent_id))
+                for agent_id in keys.keys() | times.keys()}
 
     def delete_agent(self, agent_id: str) -> None:
         """Its row and read offsets go; its usage stays (the workspace's totals and

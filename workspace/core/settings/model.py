@@ -105,6 +105,11 @@ class WorkspaceSettings:
         pattern=r"\d{2,4}x\d{2,4}", shape="look like '200x50'")] = "200x50"
     history_limit: Annotated[int, Spec(
         "Lines of scrollback kept per agent pane.", least=100, most=1_000_000)] = 10000
+    diff_max_age: Annotated[float, Spec(
+        "Seconds `workspace ls` may show an agent's diff computed earlier when only its screen"
+        "\nmoved since (its HEAD, index, top folder and base did not); `ls --json` says each"
+        "\ndiff's age (diff_age_s) and `ls --fresh` computes every one. 0 = computed again"
+        " whenever\nthe screen moved.", least=0, most=3600)] = 5.0
 
 
 @dataclass(frozen=True)
