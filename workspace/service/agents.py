@@ -33,8 +33,7 @@ from workspace.service.setup import SetupFailed, check_setup_trusted, prepare
 from workspace.service.worktrees import KillReport, release_worktree, try_remove
 
 MAX_ARGV_PROMPT = 120_000
-"""Bytes; a longer first prompt is pasted once the agent is ready (Linux caps one argument at
-128 KiB)."""
+"""Bytes; a longer first prompt is pasted once the agent is ready (Linux: 128 KiB an arg)."""
 SPAWN_LOCK = "spawn.lock"
 
 
