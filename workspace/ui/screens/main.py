@@ -17,14 +17,14 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workspace.core import format as fmt
 from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.service import Snapshot, Workspace
-from workspace.ui.dialogs.help import HelpScreen
+from workspace.ui.dialogs.help import show_help
 from workspace.ui.dialogs.kill import KillChoice, KillScreen
 from workspace.ui.dialogs.send import SendScreen
 from workspace.ui.dialogs.spawn import SpawnRequest, SpawnScreen
@@ -42,6 +42,7 @@ from workspace.ui.messages import (
 from workspace.ui.screens.tasks import TasksScreen
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.agent_tabs import AgentTabs
+from workspace.ui.widgets.footer import KeyFooter
 from workspace.ui.widgets.header import WorkspaceHeader
 from workspace.ui.widgets.leftovers import Leftovers
 from workspace.ui.widgets.merge_bar import MergeBar
@@ -89,7 +90,7 @@ class MainScreen(Screen[None]):
         yield ConflictRadar(self.ws.radar, id="radar")
         yield Leftovers(self.ws, id="leftovers")
         yield RepoTrustCheck(self.ws, id="trust")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(WorkspaceHeader).show(None)
@@ -410,7 +411,7 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         keys = {a.name: self.ws.settings.key_for(a.name) or a.key for a in ACTIONS}
-        self.app.push_screen(HelpScreen(keys, display_key(self.detach_key)))
+        show_help(self.app, keys, display_key(self.detach_key))
 
     def action_quit(self) -> None:
         self.app.exit()
