@@ -87,7 +87,8 @@ def test_the_documented_preset_example_is_valid(tmp_path: Path) -> None:
 def test_trust_sensitive_keys_are_marked() -> None:
     marked = {k.path for k in declared_keys() if k.spec.sensitive}
     assert marked == {
-        "workspace.worktree_root", "merge.gate",
+        "workspace.worktree_root", "merge.gate", "notify.command", "worktree.copy",
+        "worktree.symlink", "worktree.post_create",
         *(f"presets.<name>.{k}" for k in ("command", "args", "env", "prompt_args", "rules",
                                           "unattended_args")),
     }

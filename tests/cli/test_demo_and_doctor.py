@@ -99,3 +99,28 @@ def test_the_demo_tasks_flow_from_queued_to_merged(tmp_path: Path) -> None:
     finally:
         run_cli("autopilot", "--stop", cwd=repo)
         ws.close()
+
+
+def test_the_demo_plan_is_filed_approved_judged_and_merged(tmp_path: Path) -> None:
+    result = run_cli("demo", "--no-tui", "--plan", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "started demo plan p1" in result.stdout and "0 demo agent(s) started" in result.stdout
+    repo = data_dir() / "demo-repo"
+    ws = Workspace.open(repo)
+    try:
+        wait_for(lambda: ws.refresh() and ws.plan("p1").state.value == "proposed" and
+                 len(ws.plan("p1").tasks) == 3, 60, what="the demo planner's plan")
+        assert all(t.state.value == "proposed" for t in ws.plan("p1").tasks)
+        approved = run_cli("plan", "approve", "p1", cwd=repo)
+        assert approved.stdout == "p1 approved: 3 tasks queued\n"
+        wait_for(lambda: [t.state.value for t in ws.plan("p1").tasks] ==
+                 ["merged", "merged", "review"], 180, what="the plan to land")
+        picky = ws.task("t2")
+        # The demo judge rejected its first attempt with a reason the worker then met.
+        assert [(a.outcome, a.verdict) for a in picky.attempts] == [
+            ("rejected", "reject"), ("passed", "approve")]
+        assert "no example" in picky.attempts[0].verdict_reason
+        assert ws.task("t3").verdict is not None
+    finally:
+        run_cli("autopilot", "--stop", cwd=repo)
+        ws.close()

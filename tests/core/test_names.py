@@ -36,3 +36,18 @@ def test_suggestions() -> None:
     assert suggest_name("claude", ["claude-1"]) == "claude-2"
     assert suggest_name("demo", [], "Add caching to lookup") == "add-caching-to-lookup"
     assert suggest_name("demo", ["add-caching"], "add caching") == "add-caching-1"
+
+
+def test_a_spawn_of_several_is_numbered_as_the_form_numbers_it() -> None:
+    from workspace.core.names import numbered, spawn_names
+
+    assert numbered("fix", 1) == ["fix"]
+    assert numbered("fix", 3) == ["fix-1", "fix-2", "fix-3"]
+    assert spawn_names("fix", 2, []) == [("fix-1", None), ("fix-2", None)]
+    assert spawn_names("fix", 1, ["demo"]) == [("fix", "demo")]
+    # The same prompt on several CLIs: one agent each, named after its preset.
+    assert spawn_names("fix", 1, ["claude", "codex"]) == [("fix-claude", "claude"),
+                                                          ("fix-codex", "codex")]
+    assert spawn_names("fix", 2, ["claude", "my.tool"]) == [
+        ("fix-claude-1", "claude"), ("fix-claude-2", "claude"),
+        ("fix-my-tool-1", "my.tool"), ("fix-my-tool-2", "my.tool")]

@@ -66,7 +66,8 @@ class Fleet:
 
 
 def write_fleet_config(max_agents: int = 5, extra: str = "", default: str = "oneshot",
-                       poll_interval: float = 1.0, tasks: str = "", workspace: str = "") -> None:
+                       poll_interval: float = 1.0, tasks: str = "", workspace: str = "",
+                       merge: str = "") -> None:
     """The person's config: scripted presets `oneshot` (one step per run) and `repl` (one
     step per message), the autopilot looking every 0.2 s."""
     write_user_config(f"""[workspace]
@@ -74,7 +75,7 @@ default_preset = "{default}"
 poll_interval = {poll_interval}
 {workspace}[merge]
 cleanup = "never"
-[tasks]
+{merge}[tasks]
 max_agents = {max_agents}
 interval = 0.2
 {tasks}[presets.oneshot]

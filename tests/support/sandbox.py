@@ -9,10 +9,14 @@ benchmarks/harness/sandbox.py applies it to its own process for a whole run.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from workspace.adapters.proc import descendants
 
 CLEARED = ("TMUX", "TMUX_PANE", "WORKSPACE_CONFIG_DIR", "CLAUDE_CONFIG_DIR", "CODEX_HOME")
 """Unset in the sandbox: each would lead to the caller's tmux client, config or agent CLIs."""
@@ -63,6 +67,18 @@ def environment(home: Path, tmux_dir: Path, person: Person = TEST_PERSON,
 
 
 def kill_tmux_servers(tmux_dir: Path, tmux: str = "tmux") -> None:
-    """Every tmux server that has a socket under this TMUX_TMPDIR."""
+    """Every tmux server that has a socket under this TMUX_TMPDIR, and every process of its
+    panes: a paused agent (SIGSTOPped) would not die of the server's hang-up and outlive the
+    test."""
     for socket in tmux_dir.glob("tmux-*/*"):
+        panes = subprocess.run([tmux, "-S", str(socket), "list-panes", "-a", "-F",
+                                "#{pane_pid}"], capture_output=True, text=True).stdout
+        pids = [pid for line in panes.split() if line.isdigit()
+                for pid in descendants(int(line))]
+        for sig in (signal.SIGCONT, signal.SIGKILL):
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except (ProcessLookupError, PermissionError):
+                    pass
         subprocess.run([tmux, "-S", str(socket), "kill-server"], capture_output=True)

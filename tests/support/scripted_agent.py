@@ -5,9 +5,12 @@
 
 What each step does comes from $SCRIPT_PLAN (a JSON file): {"t1": ["write:a.txt:41",
 "write:a.txt:42"], ...}, the task's steps in order, one per attempt (the last repeats):
-`write:PATH:TEXT` writes and commits a file, `nothing` changes nothing, `sleep:N` works for N
-seconds first, `crash:N` exits with status N, `fail:REASON` runs `workspace task fail`, `done`
-runs `workspace task done`, `verdict:approve|reject:REASON` gives a judge's verdict
+`write:PATH:TEXT` writes and commits a file, `rebase:BRANCH` rebases onto BRANCH keeping
+its own side of each conflict, `nothing` changes nothing, `sleep:N` works for N seconds
+first, `crash:N` exits with status N, `fail:REASON` runs `workspace task fail`, `done` runs
+`workspace task done`, `verdict:approve|reject:REASON` gives a judge's verdict,
+`file:TITLE;check=CMD;after=@1` files a task (as a planner: its steps are under
+"<plan>:planner")
 (several joined with `+`). Every step appends `start`/`end` lines with times to $SCRIPT_LOG,
 so a test can tell how many agents worked at once. Standard library only."""
 
@@ -35,13 +38,33 @@ def steps() -> list[str]:
     key = os.environ.get("WORKSPACE_TASK", "")
     if os.environ.get("WORKSPACE_ROLE") == "judge":
         key += ":judge"
+    elif not key and os.environ.get("WORKSPACE_PLAN"):
+        key = os.environ["WORKSPACE_PLAN"] + ":planner"  # a plan's own planner
     return list(plan.get(key, ["nothing"]))
+
+
+def file_task(spec: str, filed: list[str]) -> None:
+    """`file:TITLE;check=CMD;after=@1,t4;kind=plan`: `workspace task add`, as a planner does;
+    `@N` is the N-th task this step filed."""
+    title, *options = spec.split(";")
+    args = ["task", "add", title]
+    for option in options:
+        key, _, value = option.partition("=")
+        if key == "after":
+            for ref in value.split(","):
+                args += ["--after", filed[int(ref[1:]) - 1] if ref.startswith("@") else ref]
+        else:
+            args += [f"--{key}", value]
+    done = subprocess.run([sys.executable, "-m", "workspace", *args], check=True,
+                          capture_output=True, text=True)
+    filed.append(done.stdout.strip())
 
 
 def run_step(number: int) -> None:
     todo = steps()
     step = todo[min(number, len(todo) - 1)]
     log("start")
+    filed: list[str] = []
     for part in step.split("+"):
         kind, _, rest = part.partition(":")
         if kind == "sleep":
@@ -52,9 +75,14 @@ def run_step(number: int) -> None:
             Path(path).write_text(text + "\n")
             subprocess.run(["git", "add", "-A"], check=True)
             subprocess.run(["git", "commit", "-qm", f"step {number}: {path}"], check=True)
+        elif kind == "rebase":
+            # What the rebase request asks; on a conflict, its own commits' side wins.
+            subprocess.run(["git", "rebase", "-q", "-X", "theirs", rest], check=True)
         elif kind == "crash":
             log("end")
             sys.exit(int(rest or "3"))
+        elif kind == "file":
+            file_task(rest, filed)
         elif kind == "verdict":
             verdict, _, reason = rest.partition(":")
             subprocess.run([sys.executable, "-m", "workspace", "task", "verdict", verdict,

@@ -16,12 +16,13 @@ def fleet(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
           ) -> Iterator[Callable[..., Fleet]]:
     opened: list[Workspace] = []
 
-    def make(extra: str = "", max_agents: int = 5, workspace: str = "") -> Fleet:
+    def make(extra: str = "", max_agents: int = 5, workspace: str = "",
+             merge: str = "") -> Fleet:
         plan, log = tmp_path / "plan.json", tmp_path / "agents.log"
         plan.write_text("{}")
         monkeypatch.setenv("SCRIPT_PLAN", str(plan))
         monkeypatch.setenv("SCRIPT_LOG", str(log))
-        write_fleet_config(max_agents, extra, workspace=workspace)
+        write_fleet_config(max_agents, extra, workspace=workspace, merge=merge)
         ws = Workspace.open(repo)
         opened.append(ws)
         return Fleet(ws, plan, log)

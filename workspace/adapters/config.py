@@ -27,6 +27,7 @@ from workspace.core.settings import (
     TABLE_NAMES,
     TABLES,
     MergeSettings,
+    NotifySettings,
     PresetSpec,
     SensitiveKey,
     Settings,
@@ -34,6 +35,7 @@ from workspace.core.settings import (
     Table,
     TasksSettings,
     WorkspaceSettings,
+    WorktreeSettings,
     key_clashes,
     problems,
     table,
@@ -336,6 +338,11 @@ def line_of(text: str, keys: list[str]) -> int | None:
     return None
 
 
+def _tuples(body: dict[str, Any]) -> dict[str, Any]:
+    """A table's values with its lists (TOML arrays) as the tuples the settings hold."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in body.items()}
+
+
 def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
                    where: Callable[[list[str]], str] | None = None) -> Settings:
     """Settings from merged, validated data; `where(keys)` says which file and line set a key
@@ -349,6 +356,8 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
         merge_data["gate"] = tuple(merge_data["gate"])
     merge = MergeSettings(**merge_data)
     tasks = TasksSettings(**data.get("tasks", {}))
+    notify = NotifySettings(**_tuples(data.get("notify", {})))
+    worktree = WorktreeSettings(**_tuples(data.get("worktree", {})))
     keys = tuple((a.name, data.get("keys", {}).get(a.name, a.key)) for a in ACTIONS)
     presets = {p.name: p for p in builtin_presets()}
     for name, body in data.get("presets", {}).items():
@@ -374,6 +383,8 @@ def build_settings(data: dict[str, Any], sources: tuple[str, ...] = (),
         workspace=ws,
         merge=merge,
         tasks=tasks,
+        notify=notify,
+        worktree=worktree,
         keys=keys,
         presets=tuple(presets.values()),
         sources=sources,

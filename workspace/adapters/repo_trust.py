@@ -6,7 +6,8 @@ path are not applied; everything else applies as usual. Not applied (docs/config
 
 - every `[presets.<name>]` table, whole (kind too: it decides the command line and hooks):
   the preset is there, but refuses to run until the file is trusted;
-- `[merge] gate`;
+- `[merge] gate`, `[notify] command`, `[worktree] copy`, `symlink` and `post_create`
+  (every other key declared sensitive, too);
 - `[workspace] worktree_root`, unless it stays inside the repository (not its .git) or in a
   folder beside it named after it (the default `../{repo}-worktrees` is one);
 - `[workspace] default_preset`, where the person's own file chose another one (theirs
@@ -53,7 +54,8 @@ class RepoTrust:
     changed: bool
     """Not trusted now, but trusted once with other content."""
     withheld: frozenset[str]
-    """What is not applied now: GATE, WORKTREE_ROOT, DEFAULT_PRESET, "presets.<name>"."""
+    """What is not applied now: GATE, WORKTREE_ROOT, DEFAULT_PRESET, "presets.<name>",
+    "notify.command", "worktree.post_create"... (a dotted key, or a whole preset)."""
 
     @property
     def needs_trust(self) -> bool:
@@ -159,7 +161,8 @@ def review(config: ConfigFile, earlier: list[dict[str, Any]], repo_root: Path,
                                    " after it"))
         keys.append(key)
     withheld = {f"presets.{name}" for name in presets}
-    withheld |= {k.key for k in keys if k.key in (GATE, WORKTREE_ROOT)}
+    # A preset is withheld whole (above); every other sensitive key on its own.
+    withheld |= {k.key for k in keys if not k.key.startswith("presets.")}
     default = _table(config.data, "workspace").get("default_preset")
     mine = next((d for d in (_table(e, "workspace").get("default_preset")
                              for e in reversed(earlier)) if d is not None), None)
@@ -208,9 +211,8 @@ def _without(data: dict[str, Any], trust: RepoTrust) -> dict[str, Any]:
     """`data` less what `trust` withholds. A withheld preset stays as an empty table, so a
     name it defines still exists (the default preset may be it): asked to run, it refuses."""
     out = dict(data)
+    for name, body in data.items():
+        if name != "presets" and isinstance(body, dict):
+            out[name] = {k: v for k, v in body.items() if not trust.withholds(f"{name}.{k}")}
     out["presets"] = {name: {} for name in _table(data, "presets")}
-    out["merge"] = {k: v for k, v in _table(data, "merge").items()
-                    if not trust.withholds(f"merge.{k}")}
-    out["workspace"] = {k: v for k, v in _table(data, "workspace").items()
-                        if not trust.withholds(f"workspace.{k}")}
     return {k: v for k, v in out.items() if v or k in data}

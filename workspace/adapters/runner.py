@@ -1,6 +1,7 @@
-"""External commands beside git and tmux: the merge gate and the GitHub CLI. argv lists only,
-never a shell; a timeout ends the command's whole process group, and so does the death of the
-process that ran it (guard.py)."""
+"""External commands beside git and tmux: the merge gate, the GitHub CLI, a worktree's
+post_create, the notify command. argv lists only, never a shell; a timeout ends the command's
+whole process group, and so does the death of the process that ran it (guard.py), except for
+notifications, which are delivered detached (deliver.py) so that nothing waits for them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +20,9 @@ from workspace.core.command import CommandResult
 OUTPUT_LIMIT = 64_000
 """Characters of output kept (the end: where failures are reported)."""
 GUARD = Path(__file__).resolve().parent / "guard.py"
+DELIVER = Path(__file__).resolve().parent / "deliver.py"
+LOG_LIMIT = 1_000_000
+"""Bytes of the notify log before it is set aside (as <log>.1) and a new one started."""
 
 
 def find_program(name: str) -> str | None:
@@ -87,3 +93,22 @@ def _kill_group(child: subprocess.Popen[bytes]) -> None:
             continue
         except (ProcessLookupError, PermissionError):
             return
+
+
+def deliver_detached(argv: list[str] | tuple[str, ...], events: list[str], timeout: float,
+                     cwd: Path, log: Path) -> None:
+    """Run argv once per event (a JSON line on its stdin) in a detached process: returns at
+    once, and the runs go on if this process exits; each is time-limited (deliver.py). What
+    failed is told in `log`. Raises OSError if even the deliverer cannot start."""
+    if log.exists() and log.stat().st_size > LOG_LIMIT:
+        log.replace(log.with_name(log.name + ".1"))
+    # The events in a file, not a pipe: a pipe could fill up and make this wait.
+    with tempfile.TemporaryFile() as feed, \
+            open(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as out:
+        feed.write("".join(f"{line}\n" for line in events).encode())
+        feed.seek(0)
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(DELIVER), str(timeout), *argv],
+            cwd=cwd, stdin=feed, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    # Reaped when it ends, so no zombie waits for this process's next Popen.
+    threading.Thread(target=child.wait, daemon=True, name="notify-reaper").start()

@@ -11,19 +11,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import libtmux
-from libtmux.common import tmux_cmd
-
 from workspace.adapters.files import read_json, write_json
-from workspace.core.errors import UsageError
+from workspace.adapters.tmux_process import TmuxError as TmuxError
+from workspace.adapters.tmux_process import TmuxResult, run_tmux
+from workspace.adapters.tmux_process import find_tmux as find_tmux
 from workspace.core.text import first_control
 
-MIN_VERSION = (3, 2)
 _SEP = "\x1f"
 _MARK = "@@workspace-capture@@"
 
@@ -41,10 +38,6 @@ _PANE_FIELDS = (
     "window_bell_flag",
     "pane_in_mode",
 )
-
-
-class TmuxError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -75,27 +68,6 @@ class PaneScreen:
     """(column, line of `text`). Wrapped rows are joined into one line, so the line can be
     above the cursor's row on the pane; it can be past the end of `text`, which has no blank
     bottom rows."""
-
-
-def find_tmux() -> str:
-    """The tmux binary, checked to be recent enough; UsageError otherwise."""
-    path = shutil.which("tmux")
-    if path is None:
-        raise UsageError(
-            "tmux is not installed or not on PATH; install tmux 3.2 or newer "
-            "(e.g. 'apt install tmux' or 'brew install tmux')"
-        )
-    result = tmux_cmd("-V", tmux_bin=path)
-    text = " ".join(result.stdout)
-    match = re.search(r"(\d+)\.(\d+)", text)
-    if match is None:
-        raise UsageError(f"cannot tell the version of {path} ({text!r}); install tmux 3.2 or newer")
-    version = (int(match.group(1)), int(match.group(2)))
-    if version < MIN_VERSION:
-        raise UsageError(
-            f"tmux {version[0]}.{version[1]} is too old; install tmux 3.2 or newer"
-        )
-    return path
 
 
 def socket_name_for(repo_top: Path) -> str:
@@ -202,15 +174,13 @@ class Tmux:
         self.socket_name = socket_name
         self.config_file = config_file
         self.tmux_bin = tmux_bin
-        self.server = libtmux.Server(
-            socket_name=socket_name, config_file=str(config_file), tmux_bin=tmux_bin
-        )
         self.calls = 0
         """tmux client processes started by this object (the benchmark reads it)."""
 
-    def _run(self, *args: str) -> tmux_cmd:
+    def _run(self, *args: str) -> TmuxResult:
         self.calls += 1
-        return self.server.cmd(*args)
+        return run_tmux([self.tmux_bin, f"-f{self.config_file}", f"-L{self.socket_name}",
+                         *args])
 
     def run(self, *args: str) -> list[str]:
         result = self._run(*args)
@@ -234,7 +204,9 @@ class Tmux:
         result = self._run("list-panes", "-a", "-F", fmt)
         if result.returncode != 0:
             text = " ".join(result.stderr)
-            gone = ("no server running", "error connecting", "No such file", "server exited")
+            # "no current target": its last session just ended, and the server exits next.
+            gone = ("no server running", "error connecting", "No such file", "server exited",
+                    "no current target")
             if any(g in text for g in gone):
                 return None
             raise TmuxError(text or "tmux list-panes failed")

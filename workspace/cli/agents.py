@@ -1,33 +1,41 @@
-"""Verbs on agents: spawn, ls, send, attach, interrupt, deny, pause, resume, restart, approve,
-kill, adopt, cleanup. Each opens the workspace, calls the service, prints one clear result."""
+"""Verbs on agents: spawn (one, N numbered, or one per preset), ls, attach, adopt, cleanup.
+Each opens the workspace, calls the service, prints one clear result. The verbs that steer
+agents, one or several at once, are in steer.py."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workspace.cli.common import add_verb, note, open_workspace, read_message, read_prompt
-from workspace.core import format as fmt
-from workspace.core.diffstat import describe_porcelain
+from workspace.cli.common import add_verb, note, open_workspace, read_prompt
+from workspace.cli.targets import add_filter_options, filter_of
 from workspace.core.errors import UsageError
 
 if TYPE_CHECKING:
     from workspace.cli.common import Subparsers
+    from workspace.core.agent import Agent
     from workspace.service import Workspace
 
 READY_TIMEOUT = 120
 """Seconds `spawn --wait` waits for the agent to take its first prompt."""
 
 
+MAX_COUNT = 50
+"""Agents one spawn may start (the TUI's form takes as many)."""
+
+
 def register(sub: Subparsers) -> None:
-    p = add_verb(sub, "spawn", spawn, "start a new agent on its own branch and worktree")
-    p.add_argument("name")
-    p.add_argument("--preset", "-p", help="which agent CLI (default: config default_preset)")
+    p = add_verb(sub, "spawn", spawn, "start new agents, each on its own branch and worktree")
+    p.add_argument("name", help="its name; with --count or several --preset, the names' stem")
+    p.add_argument("--preset", "-p", action="append", metavar="PRESET",
+                   help="which agent CLI (default: config default_preset); repeat to give the "
+                   "same prompt to several CLIs, one agent each, named NAME-PRESET")
+    p.add_argument("--count", "-n", type=int, default=1, metavar="N",
+                   help=f"how many agents (of each preset), 1 to {MAX_COUNT}: named NAME-1 ... "
+                   "NAME-N, as the TUI's spawn form names them")
     p.add_argument("--base", "-b", help="branch to start from and merge into")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--prompt", "-m", default="", help="the first message")
@@ -38,30 +46,13 @@ def register(sub: Subparsers) -> None:
 
     p = add_verb(sub, "ls", ls, "list agents with status, tokens, cost and diff")
     p.add_argument("--json", action="store_true", help="print a JSON array")
-
-    p = add_verb(sub, "send", send, "send a message to an agent")
-    p.add_argument("name")
-    p.add_argument("text", help="the message ('-' reads it from stdin); sent as text: escape "
-                   "sequences are removed, other control characters shown as symbols (^C as ␃)")
+    add_filter_options(p)
+    p.add_argument("--fresh", action="store_true",
+                   help="compute every agent's diff anew (default: only where something "
+                   "may have changed since it was last computed)")
 
     add_verb(sub, "attach", attach, "jump into the agent's pane (detach key returns)"
              ).add_argument("name")
-    for name, command, text in (
-        ("interrupt", interrupt, "interrupt the agent's current turn"),
-        ("deny", deny, "deny the agent's pending permission request"),
-        ("pause", pause, "pause the agent's process tree (SIGSTOP)"),
-        ("resume", resume, "resume a paused agent (SIGCONT)"),
-        ("restart", restart, "relaunch an exited or crashed agent, resuming its session"),
-    ):
-        add_verb(sub, name, command, text).add_argument("name")
-    p = add_verb(sub, "approve", approve, "approve the agent's pending permission request")
-    p.add_argument("name")
-    p.add_argument("--always", action="store_true", help="and don't ask again this session")
-
-    p = add_verb(sub, "kill", kill, "end an agent; its work is kept unless --discard")
-    p.add_argument("name")
-    p.add_argument("--discard", action="store_true",
-                   help="also remove unmerged work (a recovery ref is saved first)")
 
     p = add_verb(sub, "adopt", adopt,
                  "give agents that no row owns their rows back (after the state was lost)")
@@ -77,48 +68,104 @@ def register(sub: Subparsers) -> None:
 
 
 def spawn(args: argparse.Namespace) -> int:
+    from workspace.core.names import check_name, spawn_names
+
     prompt = read_prompt(args)
     if args.budget is not None and args.budget <= 0:
         raise UsageError("--budget must be more than 0 (USD)")
+    if not 1 <= args.count <= MAX_COUNT:
+        raise UsageError(f"--count must be from 1 to {MAX_COUNT}")
+    presets: list[str] = args.preset or []
+    twice = sorted({p for p in presets if presets.count(p) > 1})
+    if twice:
+        raise UsageError(f"--preset {twice[0]} is given twice; use --count for several agents "
+                         "of one preset")
+    wanted = spawn_names(args.name, args.count, presets)
+    check_name(args.name)
+    for name, _ in wanted:
+        check_name(name)
     ws = open_workspace(args)
-    agent = ws.spawn(args.name, preset=args.preset, base=args.base, prompt=prompt,
-                     budget_usd=args.budget)
-    print(f"spawned {agent.name} ({agent.preset}) on branch {agent.branch} "
-          f"from {agent.base}, worktree {agent.worktree}")
-    if agent.problem:
-        note(f"workspace: {agent.name}: {agent.problem}")
-    if ws.pending_prompt(agent.name) and args.wait:
-        print(f"waiting for {agent.name} to be ready for its first prompt...", file=sys.stderr)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while ws.pending_prompt(agent.name) and time.monotonic() < deadline:
-            ws.refresh()  # a tick is what types the first prompt in once the agent is ready
-            time.sleep(0.5)
-        if ws.pending_prompt(agent.name):
-            raise UsageError(f"{agent.name} did not become ready within {READY_TIMEOUT}s; its "
-                             "first prompt was not sent (attach to see why)")
-    elif ws.pending_prompt(agent.name):
-        print(f"the first prompt will be typed in when {agent.name} is ready "
-              "(by the TUI or any workspace command; add --wait to wait here)", file=sys.stderr)
+    if len(wanted) == 1:
+        agents = [ws.spawn(wanted[0][0], preset=wanted[0][1], base=args.base, prompt=prompt,
+                           budget_usd=args.budget)]
+        failed: list[str] = []
+    else:
+        # Every agent's preconditions are checked before the first is made (exit 2, nothing
+        # made); then each spawn stands alone: one that fails says why, the others go on.
+        outcomes = ws.spawn_many(wanted, base=args.base, prompt=prompt,
+                                 budget_usd=args.budget)
+        agents = [o.agent for o in outcomes if o.agent is not None]
+        failed = [o.name for o in outcomes if o.agent is None]
+        for outcome in outcomes:
+            if outcome.agent is None:
+                why = outcome.error
+                note(f"workspace: {why}" if outcome.name in why else
+                     f"workspace: could not spawn {outcome.name}: {why}")
+    for agent in agents:
+        print(f"spawned {agent.name} ({agent.preset}) on branch {agent.branch} "
+              f"from {agent.base}, worktree {agent.worktree}", flush=True)
+        if agent.problem:
+            note(f"workspace: {agent.name}: {agent.problem}")
+    _first_prompts(ws, [a.name for a in agents], args.wait)
+    if failed:
+        note(f"workspace: spawn: {len(agents)} of {len(wanted)} done; {len(failed)} failed "
+             f"({', '.join(failed)})")
+        return 1
     return 0
 
 
+def _first_prompts(ws: Workspace, names: list[str], wait: bool) -> None:
+    """First prompts too long for the command line are typed in once each agent is ready:
+    by any later command's tick, or here with --wait."""
+    pending = [n for n in names if ws.pending_prompt(n)]
+    if not pending:
+        return
+    which = ", ".join(pending)
+    if not wait:
+        print(f"the first prompt will be typed in when {which} "
+              f"{'is' if len(pending) == 1 else 'are'} ready (by the TUI or any workspace "
+              "command; add --wait to wait here)", file=sys.stderr)
+        return
+    print(f"waiting for {which} to be ready for the first prompt...", file=sys.stderr)
+    deadline = time.monotonic() + READY_TIMEOUT
+    while pending and time.monotonic() < deadline:
+        ws.refresh()  # a tick is what types the first prompt in once the agent is ready
+        pending = [n for n in pending if ws.pending_prompt(n)]
+        if pending:
+            time.sleep(0.5)
+    if pending:
+        raise UsageError(f"{', '.join(pending)} did not become ready within {READY_TIMEOUT}s; "
+                         "the first prompt was not sent (attach to see why)")
+
+
 def ls(args: argparse.Namespace) -> int:
+    import json
+
+    chosen = filter_of(args)  # a bad status or key is refused before any work
     ws = open_workspace(args)
-    ws.update_diffs()
-    snapshot = ws.refresh()
-    agents = sorted(snapshot.agents, key=lambda a: a.created_at)
+    agents = sorted(ws.listing(fresh=args.fresh).agents, key=lambda a: a.created_at)
+    if not chosen.empty:
+        agents = chosen.select(agents, ws.agent_plans() if chosen.uses_plans else None)
     if args.json:
         print(json.dumps([a.as_json() for a in agents], indent=2))
         return 0
     _note_orphans(ws)
     if not agents:
-        print("no agents; start one with 'workspace spawn NAME --prompt TEXT' or open the TUI")
+        print(f"no agent matches {chosen}" if not chosen.empty else
+              "no agents; start one with 'workspace spawn NAME --prompt TEXT' or open the TUI")
         return 0
+    _print_table(agents)
+    return 0
+
+
+def _print_table(agents: list[Agent]) -> None:
+    from workspace.core import format as fmt
+
     rows = [("NAME", "PRESET", "STATUS", "AGE", "DIFF", "TOKENS", "COST", "BRANCH")]
     now = time.time()
     for a in agents:
         branch = f"{a.branch} (!)" if a.problem else a.branch
-        rows.append((a.name, a.preset, fmt.STATUS_LABEL[a.status], fmt.age(now - a.status_since),
+        rows.append((a.name, a.preset, fmt.status_label(a), fmt.age(now - a.status_since),
                      fmt.diff(a.diff), fmt.tokens(a.tokens.total), fmt.cost(a.cost_usd), branch))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
@@ -126,15 +173,16 @@ def ls(args: argparse.Namespace) -> int:
     for a in agents:
         if a.problem:
             print(f"(!) {a.name}: {a.problem}")
-    return 0
 
 
 def _note_orphans(ws: Workspace) -> None:
     """Agents running with no row (a lost or repaired state): said, with the way back."""
+    from workspace.core.format import plural
+
     orphans = ws.orphans()
     if orphans:
         one = len(orphans) == 1
-        note(f"workspace: {fmt.plural(len(orphans), 'agent')} {'runs' if one else 'run'} with "
+        note(f"workspace: {plural(len(orphans), 'agent')} {'runs' if one else 'run'} with "
              f"no row in the state ({', '.join(orphans)}); 'workspace adopt' brings "
              f"{'it' if one else 'them'} back")
 
@@ -152,27 +200,10 @@ def adopt(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_fresh(args: argparse.Namespace) -> Workspace:
-    """Status-dependent verbs look at the agent as it is now, not as last stored (no TUI may
-    be running its ticks). An unknown name is refused first, before a tick's cost."""
-    ws = open_workspace(args)
-    ws.agent(args.name)
-    ws.refresh()
-    return ws
-
-
-def send(args: argparse.Namespace) -> int:
-    text = read_message(str(args.text))
-    ws = _open_fresh(args)
-    cleaned = ws.send(args.name, text)
-    if cleaned.changed:
-        note(f"workspace: {cleaned.summary()}")
-    print(f"sent to {args.name}")
-    return 0
-
-
 def attach(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
+    ws = open_workspace(args)
+    ws.agent(args.name)  # an unknown name is refused before a tick's cost
+    ws.refresh()
     if not sys.stdin.isatty():
         raise UsageError("attach needs a terminal")
     argv, env = ws.attach_command(args.name)
@@ -180,64 +211,9 @@ def attach(args: argparse.Namespace) -> int:
     os.execvpe(argv[0], argv, env)
 
 
-def interrupt(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
-    ws.interrupt(args.name)
-    print(f"interrupted {args.name}")
-    return 0
-
-
-def deny(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
-    ws.deny(args.name)
-    print(f"denied {args.name}")
-    return 0
-
-
-def pause(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
-    ws.pause(args.name)
-    print(f"paused {args.name}")
-    return 0
-
-
-def resume(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
-    ws.resume(args.name)
-    print(f"resumed {args.name}")
-    return 0
-
-
-def restart(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
-    ws.restart(args.name)
-    print(f"restarted {args.name}")
-    return 0
-
-
-def approve(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
-    ws.approve(args.name, always=args.always)
-    print(f"approved {args.name}'s request")
-    return 0
-
-
-def kill(args: argparse.Namespace) -> int:
-    ws = _open_fresh(args)
-    report = ws.kill(args.name, discard=args.discard)
-    print(report.summary())
-    if report.unsaved.uncommitted or report.unsaved.commits:
-        verb = "discarded" if report.removed else "kept"
-        for line in report.unsaved.uncommitted[:20]:
-            print(f"  {verb}: {describe_porcelain(line)}")
-        for line in report.unsaved.commits[:20]:
-            print(f"  {verb} commit: {line}")
-    if not report.removed and not report.unsaved.empty:
-        print(f"remove it later with 'workspace cleanup {report.worktree} --discard'")
-    return 0
-
-
 def cleanup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     ws = open_workspace(args)
     if args.path is None:
         leftovers = ws.leftovers()

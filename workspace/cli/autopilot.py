@@ -13,7 +13,6 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from workspace.cli.common import add_verb, open_workspace
-from workspace.core.format import plural
 
 if TYPE_CHECKING:
     from workspace.cli.common import Subparsers
@@ -33,6 +32,8 @@ def register(sub: Subparsers) -> None:
 
 
 def autopilot(args: argparse.Namespace) -> int:
+    from workspace.core.format import plural
+
     ws = open_workspace(args)
     if args.status:
         status = ws.autopilot_status()

@@ -25,6 +25,43 @@ class Parser(argparse.ArgumentParser):
         """One line, exit code 2, like every other mistake."""
         self.exit(2, f"workspace: {message} (see '{self.prog} --help')\n")
 
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        """A verb or a choice that is not one says the close one (`lss`: did you mean ls?)."""
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        import difflib
+
+        names = [str(c) for c in choices]
+        close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
+        if isinstance(action, argparse._SubParsersAction):
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise argparse.ArgumentError(None, f"unknown verb {value!r}{hint}")
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise argparse.ArgumentError(None, f"argument {_option_name(action)}: invalid choice: "
+                                     f"{value!r} (choose from {', '.join(names)}){hint}")
+
+    def unknown_options(self, extras: list[str]) -> None:
+        """Exit as `error` does for arguments no option of this verb takes, saying the close
+        option when there is one (`--stauts`: did you mean --status?)."""
+        import difflib
+
+        flags = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+        hint = ""
+        for extra in extras:
+            if extra.startswith("--"):
+                close = difflib.get_close_matches(extra.split("=", 1)[0], flags, n=1,
+                                                  cutoff=0.6)
+                if close:
+                    hint = f"; did you mean {close[0]}?"
+                    break
+        self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+
+
+def _option_name(action: argparse.Action) -> str:
+    return action.option_strings[-1] if action.option_strings else str(action.metavar
+                                                                       or action.dest)
+
 
 if TYPE_CHECKING:
     Subparsers: TypeAlias = argparse._SubParsersAction[Parser]
@@ -33,7 +70,7 @@ if TYPE_CHECKING:
 def add_verb(sub: Subparsers, name: str, command: Command, help_: str) -> Parser:
     """A verb whose help line is also its description; `main` runs `command` for it."""
     parser = sub.add_parser(name, help=help_, description=help_)
-    parser.set_defaults(func=command)
+    parser.set_defaults(func=command, verb_parser=parser)
     return parser
 
 

@@ -9,7 +9,6 @@ import time
 from typing import TYPE_CHECKING
 
 from workspace.cli.common import add_verb, open_workspace
-from workspace.core import format as fmt
 from workspace.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -31,6 +30,8 @@ def register(sub: Subparsers) -> None:
 
 
 def plan(args: argparse.Namespace) -> int:
+    from workspace.core import format as fmt
+
     words: list[str] = args.words
     verb = words[0] if words[0] in VERBS else ""
     ws = open_workspace(args)

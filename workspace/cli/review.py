@@ -1,4 +1,5 @@
-"""Review verbs: diff, merge (one agent, or every ready one in a queue), ask-rebase, pr.
+"""Review verbs: diff, merge (one agent, or every ready one in a queue, in batches; the queue
+printed), ask-rebase, pr.
 
 Results go to stdout; progress goes to stderr when stderr is a terminal (as git does), so that
 a refusal seen by a script is exactly one line on stderr with exit code 2 (raised as
@@ -7,15 +8,14 @@ UsageError, printed by main)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING
 
 from workspace.cli.common import add_verb, note, open_workspace, progress
-from workspace.core.agent import Status
 from workspace.core.errors import UsageError
-from workspace.core.review.diff import BRANCH, WIP, format_stat
-from workspace.core.review.queue import QueueItemState, QueueState
-from workspace.core.settings import MERGE_STRATEGIES
+from workspace.core.format import plural
+from workspace.core.review.queue import REFINERY, QueueItemState, QueueState
 
 if TYPE_CHECKING:
     from workspace.cli.common import Subparsers
@@ -35,7 +35,15 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--all-ready", action="store_true",
                    help="merge every agent whose turn is over and whose work is not on base, "
                         "oldest first; stops at the first conflict or gate failure")
-    p.add_argument("--strategy", choices=MERGE_STRATEGIES,
+    p.add_argument("--batch", type=int, metavar="N",
+                   help="with --all-ready: stack up to N merges and run the gate once on "
+                        "their tip, bisecting when it fails (default: [merge] batch)")
+    p.add_argument("--queue", action="store_true",
+                   help="print the merge queue: the tasks waiting to merge, the batch in "
+                        "flight and any culprit; changes nothing")
+    p.add_argument("--json", action="store_true", help="with --queue: as one JSON object")
+    # Checked when the verb runs: the settings' model is not loaded for --help.
+    p.add_argument("--strategy", metavar="STRATEGY",
                    help="squash (default, configurable), merge or rebase")
     p.add_argument("--no-gate", action="store_true", help="skip the [merge] gate command")
     p.add_argument("--cleanup", action="store_true",
@@ -58,6 +66,8 @@ def register(sub: Subparsers) -> None:
 
 
 def diff(args: argparse.Namespace) -> int:
+    from workspace.core.review.diff import BRANCH, WIP, format_stat
+
     ws = open_workspace(args)
     result = ws.diff(args.name, WIP if args.wip else BRANCH)
     if result.empty:
@@ -89,8 +99,24 @@ def _print_result(result: MergeResult) -> None:
 
 
 def merge(args: argparse.Namespace) -> int:
+    from workspace.core.agent import Status
+    from workspace.core.settings import MERGE_STRATEGIES
     from workspace.service import GateFailed
 
+    if args.strategy is not None and args.strategy not in MERGE_STRATEGIES:
+        raise UsageError(f"argument --strategy: invalid choice: {args.strategy!r} (choose "
+                         f"from {', '.join(MERGE_STRATEGIES)}; see 'workspace merge --help')")
+    if args.queue:
+        if args.name or args.all_ready:
+            raise UsageError("--queue only prints the queue; give it no agent and no "
+                             "--all-ready")
+        return _print_queue(open_workspace(args), args.json)
+    if args.json:
+        raise UsageError("--json goes with --queue")
+    if args.batch is not None and not args.all_ready:
+        raise UsageError("--batch goes with --all-ready (one agent merges alone)")
+    if args.batch is not None and args.batch < 1:
+        raise UsageError(f"--batch {args.batch}: give 1 or more")
     ws = open_workspace(args)
     if args.all_ready:
         if args.name:
@@ -126,7 +152,7 @@ def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
     progress(f"merging in order: {', '.join(names)}")
     report = ws.merge_queue(names, strategy=args.strategy, gate=not args.no_gate,
                             cleanup=True if args.cleanup else None,
-                            commit_wip=args.commit_wip,
+                            commit_wip=args.commit_wip, batch=args.batch,
                             on_progress=lambda state: _queueprogress(state))
     for result in report.results:
         _print_result(result)
@@ -140,9 +166,50 @@ def _merge_ready(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def _queueprogress(state: QueueState) -> None:
-    merging = [i.name for i in state.items if i.state == QueueItemState.MERGING]
-    if merging:
+    merging = state.in_flight
+    if len(merging) > 1:
+        progress(f"{', '.join(merging)}: {state.step or 'merging'}…")
+    elif merging:
         progress(f"{merging[0]}: merging…")
+
+
+def _print_queue(ws: Workspace, as_json: bool) -> int:
+    state = ws.queue_view()
+    if as_json:
+        print(json.dumps(state.as_json(), indent=2))
+        return 0
+    if not state.items:
+        print("the merge queue is empty")
+        return 0
+    print("\n".join(queue_lines(state)))
+    return 0
+
+
+def queue_lines(state: QueueState) -> list[str]:
+    """The queue as `merge --queue` prints it: a heading, the batch in flight, each item."""
+    tasks = all(i.task for i in state.items)
+    who = "the autopilot's refinery" if state.kind == REFINERY else \
+        "the autopilot's merge queue" if tasks else "merge queue"
+    batch = f", batch {state.batch}" if state.batch > 1 else ""
+    runs = f", {plural(state.gate_runs, 'gate run')}" if state.gate_runs else ""
+    now = f"running (pid {state.pid})" if state.running else "not running"
+    lines = [f"{who}{batch}: {now}{runs}"]
+    if state.in_flight:
+        doing = f": {state.step}" if state.step else ""
+        lines.append(f"in flight: {', '.join(state.in_flight)}{doing}")
+    if state.culprit is not None:
+        lines.append(f"culprit: {state.culprit.name}: {state.culprit.detail}")
+    for item in state.items:
+        task = f" ({item.task})" if item.task and not item.name.startswith(item.task) else ""
+        detail = f"  {item.detail}" if item.detail else ""
+        lines.append(f"  {QUEUE_MARK.get(item.state, '◌')} {item.name}{task} "
+                     f"{item.state}{detail}")
+    return lines
+
+
+QUEUE_MARK = {QueueItemState.MERGED: "✓", QueueItemState.FAILED: "✗",
+              QueueItemState.CULPRIT: "✗", QueueItemState.REBASE: "↻",
+              QueueItemState.MERGING: "…", QueueItemState.INTERRUPTED: "!"}
 
 
 def _print_gate_output(exc: GateFailed) -> None:

@@ -8,12 +8,10 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workspace.cli.common import Parser, add_verb, open_workspace
-from workspace.core import format as fmt
 from workspace.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -146,6 +144,8 @@ def _changes(args: argparse.Namespace) -> dict[str, object]:
 
 
 def add(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from workspace.core.tasks.model import LoopMode, MergeMode, TaskSpec
 
     ws = open_workspace(args)
@@ -159,6 +159,8 @@ def add(args: argparse.Namespace) -> int:
 
 
 def edit(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     ws = open_workspace(args)
     task = ws.task(args.id)
     changes = _changes(args)
@@ -170,6 +172,8 @@ def edit(args: argparse.Namespace) -> int:
 
 
 def _row(task: Task) -> str:
+    from workspace.core import format as fmt
+
     after = ",".join(task.after) or "-"
     agent = task.agent or "-"
     cost = fmt.cost(task.cost_usd)
@@ -195,6 +199,8 @@ def ls(args: argparse.Namespace) -> int:
 
 
 def show(args: argparse.Namespace) -> int:
+    from workspace.core import format as fmt
+
     ws = open_workspace(args)
     task = ws.task(args.id)
     if args.json:
@@ -252,6 +258,8 @@ def delete(args: argparse.Namespace) -> int:
 
 
 def import_(args: argparse.Namespace) -> int:
+    from workspace.core import format as fmt
+
     tasks = open_workspace(args).import_tasks(Path(args.file))
     for task in tasks:
         print(task.id)

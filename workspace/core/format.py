@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workspace.core.agent import DiffStat, Status
+from workspace.core.agent import Agent, DiffStat, Status
 
 STATUS_GLYPH = {
     Status.STARTING: "◌",
@@ -31,6 +31,18 @@ STATUS_LABEL = {
     Status.CRASHED: "crashed",
     Status.MERGED: "merged",
 }
+
+
+SETUP_REASON = "setup: "
+"""How a spawn's status reason starts while it prepares the worktree (service/setup.py)."""
+
+
+def status_label(agent: Agent) -> str:
+    """The status as a row and `ls` say it: `starting (setup)` while the worktree is being
+    prepared, before the agent starts."""
+    if agent.status == Status.STARTING and agent.status_reason.startswith(SETUP_REASON):
+        return "starting (setup)"
+    return STATUS_LABEL[agent.status]
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -83,3 +95,57 @@ def diff(stat: DiffStat) -> str:
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
+
+
+def cut_middle(text: str, width: int, head: int | None = None) -> str:
+    """`text` in `width` characters: its middle gives way to `…` (its end stays, where names
+    of a batch differ). `head`: how many characters of its start to keep."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    keep = width - 1
+    first = keep - keep // 2 if head is None else max(0, min(head, keep))
+    return text[:first] + "…" + text[len(text) - (keep - first):]
+
+
+def short_names(names: list[str] | tuple[str, ...], width: int) -> dict[str, str]:
+    """Each name in `width` characters, cut in the middle (`cut_middle`) where it must be, at
+    the place that keeps it apart from the others: `add-input-validation-to-1` and `-2` keep
+    their ends, `fix-a-very-long-thing` and `fix-b-very-long-thing` their starts."""
+    unique = list(dict.fromkeys(names))
+    shown: dict[str, str] = {}
+    for name in unique:
+        if len(name) <= width:
+            shown[name] = name
+            continue
+        keep = width - 1
+        # For each other name: its common start and common end with this one. The cut keeps
+        # this name apart from it if the kept start reaches past the common start, or the
+        # kept end past the common end.
+        spans = [(_common_start(name, other), _common_end(name, other))
+                 for other in unique if other != name]
+        default = keep - keep // 2
+        best, best_score = default, -1
+        for head in sorted(range(1, keep), key=lambda h: (abs(h - default), -h)):
+            tail = keep - head
+            score = sum(1 for start, end in spans if head > start or tail > end)
+            if score > best_score:
+                best, best_score = head, score
+                if score == len(spans):
+                    break
+        shown[name] = cut_middle(name, width, best)
+    return shown
+
+
+def _common_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_end(a: str, b: str) -> int:
+    return _common_start(a[::-1], b[::-1])

@@ -52,3 +52,19 @@ def suggest_name(preset: str, taken: Iterable[str], task: str = "") -> str:
     while f"{stem}-{n}" in used:
         n += 1
     return f"{stem}-{n}"
+
+
+def numbered(name: str, count: int) -> list[str]:
+    """The names of `count` agents spawned at once as `name`, numbered as the spawn form
+    numbers them: `name` alone for one, else `name-1` ... `name-N`."""
+    return [name] if count == 1 else [f"{name}-{i}" for i in range(1, count + 1)]
+
+
+def spawn_names(name: str, count: int, presets: list[str]) -> list[tuple[str, str | None]]:
+    """(name, preset) of each agent of one spawn: `count` of each preset; with several
+    presets (the same prompt on several CLIs) each one's are named `<name>-<preset>`.
+    No preset: the default one, None."""
+    if len(presets) <= 1:
+        preset = presets[0] if presets else None
+        return [(n, preset) for n in numbered(name, count)]
+    return [(n, p) for p in presets for n in numbered(f"{name}-{slugify(p) or p}", count)]

@@ -23,7 +23,10 @@ EXIT = "[exit]"
 CRASH = "[crash]"
 """End with status 3."""
 
-CUES = (ASK, NOASK, SLOW, QUIET, EXIT, CRASH)
+PICKY = "[picky]"
+"""A demo judge rejects the first attempt at this task, with a reason."""
+
+CUES = (ASK, NOASK, SLOW, QUIET, EXIT, CRASH, PICKY)
 
 _CUE = re.compile("|".join(re.escape(cue) for cue in CUES))
 

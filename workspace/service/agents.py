@@ -1,9 +1,9 @@
 """Agents' lives: spawn, kill, pause, resume, restart, attach.
 
-Spawn writes the agent's row first, then makes the worktree, then the tmux session, and marks
-the row complete; on any failure it undoes what it made, so nothing is left half-made. A spawn
-killed mid-way leaves a row that the reconciler finishes or clears (reconcile.py).
-Kill never loses work: see `kill`.
+Spawn writes the agent's row first, then makes the worktree (and prepares it: setup.py), then
+the tmux session, and marks the row complete; on any failure it undoes what it made, so nothing
+is left half-made. A spawn killed mid-way leaves a row that the reconciler finishes or clears
+(reconcile.py). Kill never loses work: see `kill`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import time
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from workspace.core.status import initial_state
 from workspace.service.context import Context
 from workspace.service.identity import write_identity
 from workspace.service.place import note_place, unlinked_problem
+from workspace.service.setup import SetupFailed, check_setup_trusted, prepare
 from workspace.service.worktrees import KillReport, release_worktree, try_remove
 
 MAX_ARGV_PROMPT = 120_000
@@ -80,6 +80,7 @@ class Agents:
         ctx, repo = self.ctx, self.ctx.repo
         check_name(name)
         self.resolve_command(preset or ctx.settings.workspace.default_preset)
+        check_setup_trusted(ctx)
         if ctx.store.agent_by_name(name) is not None:
             raise self._taken(name)
         if not repo.has_commits():
@@ -129,6 +130,8 @@ class Agents:
         `start_at`: the commit its branch starts at (default: base's tip); `role`: "judge" for
         a task's reviewer, whose branch is never merged; `env`: more of its environment
         (WORKSPACE_PLAN for a plan's planners and workers)."""
+        import uuid  # only a spawn needs it (it imports `platform`: each verb would pay)
+
         ctx = self.ctx
         with ctx.lock:
             preset = preset or ctx.settings.workspace.default_preset
@@ -160,6 +163,7 @@ class Agents:
                     ctx.repo.add_worktree(Path(agent.worktree), agent.branch,
                                           start_at or base_sha)
                     submodules = ctx.repo.init_submodules(Path(agent.worktree))
+                    prepare(ctx, agent)
                     on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
                     launch = LaunchContext(agent.id, name, Path(agent.worktree), paths, spec,
                                            prompt if on_argv else "")
@@ -174,7 +178,7 @@ class Agents:
                                 "env": env or {}},
                     )
                 except BaseException as exc:
-                    self._undo_spawn(agent, made_worktree)
+                    self._undo_spawn(agent, made_worktree, isinstance(exc, SetupFailed))
                     if isinstance(exc, GitError | TmuxError):
                         raise UsageError(f"could not spawn {name!r}: {exc}") from None
                     raise
@@ -223,9 +227,9 @@ class Agents:
             env["WORKSPACE_PROGRESS"] = str(self.ctx.progress_file(agent.task_id))
         return env
 
-    def _undo_spawn(self, agent: Agent, made_worktree: bool) -> None:
-        """Remove what a failed spawn made. Keeps anything that holds work (it cannot, this
-        early, but the rule holds everywhere)."""
+    def _undo_spawn(self, agent: Agent, made_worktree: bool, setup_failed: bool = False) -> None:
+        """Remove what a failed spawn made, keeping anything that holds work; what a failed
+        setup left (no agent ran there yet) is kept at a recovery ref, its worktree goes."""
         ctx = self.ctx
         try:
             pane = ctx.pane(agent)
@@ -237,7 +241,9 @@ class Agents:
             worktree = Path(agent.worktree)
             unsaved = ctx.repo.unsaved_work(worktree if worktree.is_dir() else None,
                                             agent.branch, agent.base)
-            if unsaved.empty:
+            if setup_failed and not unsaved.empty:
+                ctx.repo.save_recovery_ref(worktree, agent.branch, f"{agent.name}-setup")
+            if unsaved.empty or setup_failed:
                 try_remove(ctx, worktree, agent.branch, agent.id)
         ctx.store.delete_agent(agent.id)
         shutil.rmtree(ctx.paths(agent.id).dir, ignore_errors=True)
@@ -257,6 +263,7 @@ class Agents:
         ctx = self.ctx
         with ctx.lock:
             agent = ctx.agent(name)
+            ctx.store.notices.hold(agent.id)  # its end is the person's doing: no "crashed"
             pane = ctx.pane(agent)
             proc.terminate(pane.pid if pane else None, agent.id)
             ctx.tmux.kill_session(agent.session)
@@ -351,10 +358,14 @@ class Agents:
             plan = self._unattended(ctx.integration(agent.preset).launch(launch), spec,
                                     unattended)
             pane = ctx.pane(agent)
-            if pane is not None and not pane.dead:
-                proc.terminate(pane.pid, agent.id, grace=2.0)
-            self._relaunch(agent, plan, plan.session_id,
-                           "" if plan.prompt_on_argv else prompt)
+            ctx.store.notices.hold(agent.id)  # a moment dead on purpose: no "crashed"
+            try:
+                if pane is not None and not pane.dead:
+                    proc.terminate(pane.pid, agent.id, grace=2.0)
+                self._relaunch(agent, plan, plan.session_id,
+                               "" if plan.prompt_on_argv else prompt)
+            finally:
+                ctx.store.notices.release(agent.id)
             return ctx.agent(name)
 
     def _relaunch(self, agent: Agent, plan: LaunchPlan, session_id: str | None,

@@ -31,6 +31,8 @@ class DemoSetup:
     """Demo tasks filed now (none when the demo already has tasks)."""
     autopilot: bool = False
     """The autopilot runs (started now, or already)."""
+    plan: str = ""
+    """The demo plan started now (`demo --plan`): its planner files it, you approve it."""
 
     def summary(self) -> str:
         """'(N demo agent(s) started[; already there: ...][; kept from an earlier demo: ...])'."""
@@ -47,10 +49,15 @@ def demo_repo_path() -> Path:
     return data_dir() / "demo-repo"
 
 
-def open_demo(agents: int, tasks: bool = True) -> DemoSetup:
+DEMO_GOAL = ("Make SKUs safe: validate them in the lookup, document the rules, and write the "
+             "release notes")
+
+
+def open_demo(agents: int, tasks: bool = True, plan: bool = False) -> DemoSetup:
     """Create the sample repository once, open it, and start the first `agents` demo agents
     that are not already there; with `tasks`, file the demo's task graph (once) and start the
-    autopilot, so its tasks flow from queued to merged."""
+    autopilot, so its tasks flow from queued to merged; with `plan`, start a demo planner
+    instead (it files a plan that waits for your approval; demo judges review its tasks)."""
     repo = ensure_demo_repo(demo_repo_path())
     ws = Workspace.open(repo)
     ws.reconcile()
@@ -74,7 +81,12 @@ def open_demo(agents: int, tasks: bool = True) -> DemoSetup:
             refused.append(str(exc))
     if not tasks:
         return DemoSetup(repo, ws, started, tuple(refused), tuple(present), tuple(kept))
-    filed = 0 if ws.tasks() else _file_demo_tasks(ws)
+    plan_id = ""
+    if plan:
+        plan_id = ws.start_plan(DEMO_GOAL, preset="demo").id
+        filed = 0
+    else:
+        filed = 0 if ws.tasks() else _file_demo_tasks(ws)
     running = ws.autopilot_status().running
     if not running:
         try:
@@ -83,7 +95,7 @@ def open_demo(agents: int, tasks: bool = True) -> DemoSetup:
         except UsageError as exc:
             refused.append(str(exc))
     return DemoSetup(repo, ws, started, tuple(refused), tuple(present), tuple(kept), filed,
-                     running)
+                     running, plan_id)
 
 
 def _file_demo_tasks(ws: Workspace) -> int:

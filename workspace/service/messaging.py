@@ -46,8 +46,10 @@ class Messenger:
             raise UsageError(f"{agent.name}'s pane is gone; restart it first")
         return pane.pane_id
 
-    def send(self, name: str, text: str, submit: bool = True) -> Cleaned:
-        """Returns the message as sent and what cleaning changed, for the person to see."""
+    @staticmethod
+    def check_message(text: str) -> Cleaned:
+        """The message as it would be sent; UsageError if it cannot be sent to anyone (asked
+        once before a message goes to several agents)."""
         if not text.strip():
             raise UsageError("the message is empty; type something to send")
         cleaned = clean_message(text)
@@ -56,6 +58,11 @@ class Messenger:
                              "type text to send")
         if len(cleaned.text.encode()) > MAX_MESSAGE:
             raise UsageError(f"the message is over {MAX_MESSAGE // 1000} KB; send a file path")
+        return cleaned
+
+    def send(self, name: str, text: str, submit: bool = True) -> Cleaned:
+        """Returns the message as sent and what cleaning changed, for the person to see."""
+        cleaned = self.check_message(text)
         agent = self.ctx.agent(name)
         if agent.status == Status.NEEDS_PERMISSION:
             raise UsageError(

@@ -1,5 +1,6 @@
 """One poll tick: look at tmux, the hook event files and the transcripts, fold the signals into
-each agent's status, record usage, and return a snapshot.
+each agent's status, record usage, tell the person's notify command what changed (notify.py),
+and return a snapshot.
 
 Cost per tick, whatever the number of agents: one `list-panes`, one chained `capture-pane` for
 the panes whose cheap change hint moved, a `stat` per event file and transcript, and reads of
@@ -12,10 +13,13 @@ import hashlib
 import os
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from workspace.adapters.agents.base import Generic
+from workspace.adapters.files import LockBusy, hold_lock
 from workspace.adapters.git import GitError
 from workspace.adapters.launch_spec import recorded_exit
 from workspace.adapters.tmux import PaneInfo, TmuxError
@@ -25,10 +29,14 @@ from workspace.core.status import PaneSeen, ProcessSeen, Signal, StatusState, re
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.messaging import Messenger
+from workspace.service.notify import Notifier
 from workspace.service.place import follow_moved_worktrees, note_place, place_problem
 from workspace.service.signals import SignalReader
 
 PENDING_PROMPT_TIMEOUT = 120.0
+POLL_LOCK = "poll.lock"
+POLL_LOCK_WAIT = 10.0
+"""Seconds a tick waits for another process's; then it goes on alone rather than hang too."""
 
 
 @dataclass
@@ -53,6 +61,10 @@ class Snapshot:
     server_running: bool = True
     cursors: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Where the cursor was on each of those screens: (column, line of the screen's text)."""
+    plans: dict[str, str] = field(default_factory=dict)
+    """Agent id -> the plan it works for (its task's plan, or the plan it plans)."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Task and plan id -> its title (a plan's goal), for the tasks and plans agents work on."""
 
     @property
     def needs_you(self) -> int:
@@ -83,23 +95,39 @@ class Poller:
         self._agents = agents
         self._messenger = messenger
         self._signals = SignalReader(ctx)
+        self.notifier = Notifier(ctx)
         self._memory: dict[str, _PaneMemory] = {}
         self._present: dict[str, bool] = {}
         """Agent id -> its worktree folder existed at the last tick."""
         self._lock = threading.Lock()
         """One tick at a time (the TUI's poll worker and an action's refresh may overlap)."""
 
-    def refresh(self, capture_all: bool = False) -> Snapshot:
+    def refresh(self, capture_all: bool = False,
+                panes: list[PaneInfo] | Literal[False] | None = False,
+                task_facts: bool = True) -> Snapshot:
         """One tick. Every pane whose content changed is captured (`capture_all`: every
-        pane, after a restart of the front end)."""
-        with self._lock:
-            return self._tick(capture_all)
+        pane, after a restart of the front end). `panes`: what `list_panes` returned just
+        now, to a caller that needed it too (`ls`): one tmux process fewer. `task_facts`:
+        the snapshot's plans and titles (the TUI's; `ls` loads no task machinery).
 
-    def _tick(self, capture_all: bool) -> Snapshot:
+        One tick at a time in the whole workspace, too (a lock in the state dir): two pollers
+        (the TUI and the autopilot) reading the same offsets and states at once would each
+        fold in part of what changed, and one's older state could overwrite the other's newer
+        one (an agent seen waiting, then working again, then waiting: told twice)."""
+        with self._lock, ExitStack() as held:
+            try:
+                held.enter_context(hold_lock(self.ctx.state_dir / POLL_LOCK,
+                                             wait=POLL_LOCK_WAIT))
+            except LockBusy:
+                pass
+            return self._tick(capture_all, panes, task_facts)
+
+    def _tick(self, capture_all: bool, listed: list[PaneInfo] | Literal[False] | None,
+              task_facts: bool) -> Snapshot:
         now = time.time()
         store = self.ctx.store
         agents = store.agents()
-        panes = self.ctx.tmux.list_panes()
+        panes = self.ctx.tmux.list_panes() if listed is False else listed
         by_session = {p.session: p for p in panes or []}
         screens = self._capture(agents, by_session, now, capture_all)
         for agent in agents:
@@ -109,13 +137,39 @@ class Poller:
                 self._watch_place(agent)
         fresh = store.agents()
         self._enforce_budgets(fresh)
+        self.notifier.after_tick(fresh)
+        plans, titles = self._task_facts(fresh) if task_facts else ({}, {})
         return Snapshot(
             at=now,
             agents=tuple(attention_order(fresh)),
             screens={aid: m.screen for aid, m in self._memory.items()},
             server_running=panes is not None,
             cursors={aid: m.cursor for aid, m in self._memory.items()},
+            plans=plans,
+            titles=titles,
         )
+
+    def _task_facts(self, agents: list[Agent]) -> tuple[dict[str, str], dict[str, str]]:
+        """Agent id -> its plan, and task and plan id -> title (the TUI groups and filters
+        by task and plan): the plans, and the tasks when an agent has one."""
+        if not agents:
+            return {}, {}
+        tasks = {t.id: t for t in self.ctx.store.tasks.all()} \
+            if any(a.task_id for a in agents) else {}
+        planned = self.ctx.store.tasks.plans()
+        goals = {p.id: p.goal for p in planned}
+        planner = {p.agent: p.id for p in planned if p.agent}
+        plans: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        for agent in agents:
+            task = tasks.get(agent.task_id or "")
+            if task is not None:
+                titles[task.id] = task.title
+            plan = task.plan if task is not None else planner.get(agent.name)
+            if plan:
+                plans[agent.id] = plan
+                titles[plan] = goals.get(plan, "")
+        return plans, titles
 
     def _capture(self, agents: list[Agent], by_session: dict[str, PaneInfo], now: float,
                  capture_all: bool) -> dict[str, tuple[str, bool]]:

@@ -11,8 +11,12 @@ composes the parts of the service, each owning its own state:
     pulls       push and pull requests                          (pulls.py)
     board       tasks: filing, approving, what agents report    (tasks/board.py)
     pilot       the autopilot and its process                   (tasks/autopilot.py, process.py)
+    spending    usage and cost, ended agents' too               (usage.py)
+    fleet       several agents at once: spawn, plans, `ls`      (fleet.py)
 
-Each method here only hands over to the part that owns it."""
+Parts past the first four are made on first use (_parts.py), so a verb imports only its own.
+Each method only hands over to the part that owns it; those on tasks, plans and the autopilot
+are in tasks/front.py (inherited)."""
 
 from __future__ import annotations
 
@@ -20,50 +24,62 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workspace.adapters.git import UnsavedWork
-from workspace.adapters.repo_trust import GATE, WORKTREE_ROOT, RepoTrust
-from workspace.adapters.store import WorktreeRecord
-from workspace.adapters.themes import ThemeFile, theme_files
+from workspace.adapters.repo_trust import WORKTREE_ROOT
 from workspace.core.agent import Agent, DiffStat
 from workspace.core.errors import UsageError
 from workspace.core.names import suggest_name
-from workspace.core.review.diff import BRANCH, Diff
-from workspace.core.review.mergetree import MergeTreeResult
-from workspace.core.review.queue import QueueState
-from workspace.core.review.radar import Radar
 from workspace.core.settings import Settings
-from workspace.core.tasks.model import Plan, Task, TaskSpec, TaskState
-from workspace.core.text import Cleaned
-from workspace.service.adopt import Adopted, Adopter
+from workspace.service import _parts
+from workspace.service._parts import Part
 from workspace.service.agents import Agents
 from workspace.service.context import Context
-from workspace.service.merge import (
-    DEFAULT_LOCK_WAIT,
-    CleanupReport,
-    MergeCheck,
-    MergeQueue,
-    Merger,
-    MergeResult,
-    Planner,
-    QueueReport,
-    StepCallback,
-)
-from workspace.service.messaging import Messenger, SendResult
+from workspace.service.messaging import Messenger
 from workspace.service.poller import Poller, Snapshot
-from workspace.service.pulls import PrPlan, PrResult, PullRequests
-from workspace.service.reconcile import Reconciler, ReconcileReport
-from workspace.service.review import Review
-from workspace.service.tasks.autopilot import Autopilot
-from workspace.service.tasks.board import JUDGE, TaskBoard, refuse_judge
-from workspace.service.tasks.plans import Planning, PlanView
-from workspace.service.tasks.process import AutopilotProcess, AutopilotStatus
-from workspace.service.worktrees import KillReport
+from workspace.service.reconcile import Reconciler
+from workspace.service.tasks.front import TaskVerbs
+
+if TYPE_CHECKING:
+    from workspace.adapters.git import UnsavedWork
+    from workspace.adapters.repo_trust import RepoTrust
+    from workspace.adapters.store import WorktreeRecord
+    from workspace.adapters.themes import ThemeFile
+    from workspace.core.review.diff import Diff
+    from workspace.core.review.mergetree import MergeTreeResult
+    from workspace.core.review.queue import QueueState
+    from workspace.core.review.radar import Radar
+    from workspace.core.text import Cleaned
+    from workspace.core.usage import UsageSummary
+    from workspace.service.adopt import Adopted
+    from workspace.service.fleet import SpawnOutcome
+    from workspace.service.merge import CleanupReport, MergeCheck, MergeResult, QueueReport
+    from workspace.service.merge.apply import StepCallback
+    from workspace.service.messaging import SendResult
+    from workspace.service.pulls import PrPlan, PrResult
+    from workspace.service.reconcile import ReconcileReport
+    from workspace.service.tasks.autopilot import Autopilot
+    from workspace.service.usage import UsageReport
+    from workspace.service.worktrees import KillReport
 
 
-class Workspace:
+class Workspace(TaskVerbs):
     """Open with `Workspace.open(cwd)`. Methods raise UsageError for mistakes a person can fix;
     every method may run in a worker thread."""
+
+    # Made on first use (_parts.py): a CLI verb needs a few of them, and importing every
+    # part (merges, reviews with watchfiles, tasks, the autopilot) cost each verb ~40 ms.
+    adopter = Part(_parts.adopter)
+    review = Part(_parts.review)
+    planner = Part(_parts.planner)
+    merger = Part(_parts.merger)
+    queue = Part(_parts.queue)
+    pulls = Part(_parts.pulls)
+    board = Part(_parts.board)
+    pilot = Part(_parts.pilot)
+    planning = Part(_parts.planning)
+    fleet = Part(_parts.fleet)
+    spending = Part(_parts.spending)
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -73,33 +89,27 @@ class Workspace:
         self.messenger = Messenger(ctx)
         self.poller = Poller(ctx, self.lifecycle, self.messenger)
         self.reconciler = Reconciler(ctx, self.poller)
-        self.adopter = Adopter(ctx)
-        self.review = Review(ctx, self.messenger)
-        self.planner = Planner(ctx, self.review)
-        self.merger = Merger(ctx, self.planner, self.review, self.poller, self.lifecycle)
-        self.queue = MergeQueue(ctx, self.merger)
-        self.pulls = PullRequests(ctx)
-        self.board = TaskBoard(ctx)
-        self.pilot = AutopilotProcess(ctx, self.new_autopilot, self.refresh, self.reconcile)
-        self.planning = Planning(ctx, self.lifecycle, self.messenger, self.board)
         self.recovered: str | None = None
         """What opening did about a merge a killed process left half-made (one line)."""
 
     def new_autopilot(self) -> Autopilot:
+        from workspace.service.tasks.autopilot import Autopilot
+
         return Autopilot(self.ctx, self.lifecycle, self.messenger, self.merger, self.review)
 
     @classmethod
     def open(cls, cwd: Path | None = None) -> Workspace:
-        """Opening first finishes or undoes a merge a killed process left half-made, so that
-        every command (a verb, the TUI, the autopilot) starts from base, the main checkout and
-        the agents' statuses agreeing (a recovery that fails leaves the intent for the next
-        command: a merge refuses until then, this command goes on); then it settles what an
-        interrupted spawn left (reconcile.py `settle`: cheap when nothing was)."""
+        """Opening first finishes or undoes a merge a killed process left half-made (every
+        command starts with base, the checkout and the statuses agreeing; a failed recovery
+        stays for the next), then settles what an interrupted spawn left (reconcile.py)."""
+        from workspace.service.merge.intent import IntentFile
+
         ws = cls(Context.open(cwd))
-        try:
-            ws.recovered = ws.merger.recover()
-        except UsageError as exc:
-            ws.recovered = str(exc)
+        if IntentFile(ws.ctx.state_dir).exists():  # one stat when no merge was left
+            try:
+                ws.recovered = ws.merger.recover()
+            except UsageError as exc:
+                ws.recovered = str(exc)
         ws.reconciler.settle()
         return ws
 
@@ -131,6 +141,25 @@ class Workspace:
         self.ctx.check_trusted(WORKTREE_ROOT)
         return self.lifecycle.spawn(name, preset, base, prompt, budget_usd)
 
+    def spawn_many(self, wanted: list[tuple[str, str | None]], base: str | None = None,
+                   prompt: str = "", budget_usd: float | None = None) -> list[SpawnOutcome]:
+        """Several agents from one prompt, (name, preset) each (core/names.py spawn_names):
+        every precondition is checked before the first is made (UsageError: nothing made);
+        then each spawn stands alone, and one that fails says why in its outcome."""
+        for _, preset in wanted:
+            self.ctx.check_trusted(f"presets.{preset or self.settings.workspace.default_preset}")
+        self.ctx.check_trusted(WORKTREE_ROOT)
+        return self.fleet.spawn_many(wanted, base, prompt, budget_usd)
+
+    def agent_plans(self) -> dict[str, str]:
+        """Agent id -> the id of the plan it works for (core/filters.py `plan:`)."""
+        return self.fleet.agent_plans()
+
+    def listing(self, fresh: bool = False) -> Snapshot:
+        """What `ls` shows: one tick, with diff statistics computed again only where they
+        may have changed (`fresh`: everywhere) and worktrees and branches looked at."""
+        return self.fleet.listing(fresh)
+
     def kill(self, name: str, discard: bool = False) -> KillReport:
         return self.lifecycle.kill(name, discard)
 
@@ -161,6 +190,10 @@ class Workspace:
     def send(self, name: str, text: str, submit: bool = True) -> Cleaned:
         """Returns the message as typed and what cleaning changed (Cleaned.summary)."""
         return self.messenger.send(name, text, submit)
+
+    def check_message(self, text: str) -> Cleaned:
+        """The message as it would be sent; UsageError if it cannot be sent to anyone."""
+        return self.messenger.check_message(text)
 
     def send_many(self, names: list[str], text: str) -> list[SendResult]:
         return self.messenger.send_many(names, text)
@@ -212,6 +245,14 @@ class Workspace:
                 buckets[index] += total
         return buckets
 
+    def usage_summary(self) -> UsageSummary:
+        """Today's and the whole workspace's usage and cost, killed agents' included."""
+        return self.spending.summary()
+
+    def usage(self, by: str = "day", since: str | None = None) -> UsageReport:
+        """`workspace usage`: per day, preset, agent or task, since a date (YYYY-MM-DD)."""
+        return self.spending.report(by, since)
+
     def reconcile(self) -> ReconcileReport:
         return self.reconciler.reconcile()
 
@@ -241,6 +282,8 @@ class Workspace:
     # -- what a front end shows -----------------------------------------------------------
 
     def theme_files(self) -> tuple[list[ThemeFile], list[str]]:
+        from workspace.adapters.themes import theme_files
+
         return theme_files()
 
     def suggest_name(self, preset: str, task: str = "") -> str:
@@ -255,13 +298,20 @@ class Workspace:
     def preset_names(self) -> list[str]:
         return [p.name for p in self.ctx.settings.presets]
 
+    def preset_problems(self) -> dict[str, str]:
+        """Preset name -> why it cannot be spawned now, for the spawn form."""
+        return self.fleet.preset_problems()
+
     def watch_changes(self, agents: list[Agent], stop: threading.Event) -> Iterator[set[str]]:
         return self.review.watch_changes(agents, stop)
 
     # -- review ---------------------------------------------------------------------------
 
-    def diff(self, name: str, mode: str = BRANCH) -> Diff:
-        return self.review.diff(name, mode)
+    def diff(self, name: str, mode: str | None = None) -> Diff:
+        """`mode`: core/review/diff.py BRANCH (the default) or WIP."""
+        from workspace.core.review.diff import BRANCH
+
+        return self.review.diff(name, mode or BRANCH)
 
     def radar(self, changed: Collection[str] | None = None) -> Radar:
         return self.review.radar(changed)
@@ -280,20 +330,17 @@ class Workspace:
 
     def merge(self, name: str, *, strategy: str | None = None, gate: bool = True,
               cleanup: bool | None = None, message: str | None = None,
-              commit_wip: bool = False, wait: float = DEFAULT_LOCK_WAIT,
+              commit_wip: bool = False, wait: float | None = None,
               on_step: StepCallback | None = None) -> MergeResult:
-        self._refuse_judges(name)
-        if gate:
-            self.ctx.check_trusted(GATE)
-        return self.merger.merge(name, strategy=strategy, gate=gate, cleanup=cleanup,
-                                 message=message, commit_wip=commit_wip, wait=wait,
-                                 on_step=on_step)
+        """`wait`: seconds to wait for another merge to finish (default: the merger's)."""
+        from workspace.service.merge import DEFAULT_LOCK_WAIT
+        from workspace.service.merge.refuse import guard_merge
 
-    def _refuse_judges(self, name: str) -> None:
-        """A task's judge never changes base: not from its own shell, not its own branch."""
-        refuse_judge("merge")
-        if self.ctx.store.launch_of(self.ctx.agent(name).id).get("role") == JUDGE:
-            raise UsageError(f"{name} is a task's judge: its branch is never merged")
+        guard_merge(self.ctx, [name], gate)
+        return self.merger.merge(name, strategy=strategy, gate=gate, cleanup=cleanup,
+                                 message=message, commit_wip=commit_wip,
+                                 wait=DEFAULT_LOCK_WAIT if wait is None else wait,
+                                 on_step=on_step)
 
     def cleanup_merged(self, name: str) -> CleanupReport:
         return self.merger.cleanup_merged(name)
@@ -301,27 +348,33 @@ class Workspace:
     def queue_state(self) -> QueueState:
         return self.queue.state()
 
+    def queue_view(self) -> QueueState:
+        """The merge queue with the tasks waiting to merge (`merge --queue`, the TUI)."""
+        return self.queue.view()
+
     def ready_to_merge(self, commit_wip: bool = False) -> list[str]:
         return self.queue.ready(commit_wip)
 
     def merge_queue(self, names: list[str], *, strategy: str | None = None, gate: bool = True,
                     cleanup: bool | None = None, commit_wip: bool = False,
-                    wait: float = DEFAULT_LOCK_WAIT,
-                    on_progress: Callable[[QueueState], None] | None = None) -> QueueReport:
-        for name in names:
-            self._refuse_judges(name)
-        if gate:
-            self.ctx.check_trusted(GATE)
-        return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
-                              commit_wip=commit_wip, wait=wait, on_progress=on_progress)
+                    wait: float | None = None,
+                    on_progress: Callable[[QueueState], None] | None = None,
+                    batch: int | None = None) -> QueueReport:
+        from workspace.service.merge import DEFAULT_LOCK_WAIT
+        from workspace.service.merge.refuse import guard_merge
 
-    # -- trust in the repository's own config ---------------------------------------------
+        guard_merge(self.ctx, names, gate)
+        return self.queue.run(names, strategy=strategy, gate=gate, cleanup=cleanup,
+                              commit_wip=commit_wip,
+                              wait=DEFAULT_LOCK_WAIT if wait is None else wait,
+                              on_progress=on_progress, batch=batch)
+
+    # -- trust in the repository's own config, pull requests -------------------------------
 
     def trust_notice(self) -> RepoTrust | None:
-        """The repository's `.workspace.toml` when some of it waits for the person's trust
-        (what it would run: `lines()`, `summary()`), else None. A front end shows it once and
-        offers `trust_repo_config(notice.digest)`. Reads the config again: the file may have
-        changed since the workspace opened (then the settings follow it too)."""
+        """The repository's `.workspace.toml` when some of it waits for trust (what it would
+        run: `lines()`), else None; a front end offers `trust_repo_config(notice.digest)`.
+        Reads the file again (it may have changed since opening; the settings follow)."""
         self.ctx.reload_settings()
         trust = self.ctx.repo_trust
         return trust if trust is not None and trust.needs_trust else None
@@ -335,8 +388,6 @@ class Workspace:
         """Stop trusting the repository's file; False if it was not trusted."""
         return self.ctx.revoke_repo_trust()
 
-    # -- pull requests --------------------------------------------------------------------
-
     def pr_plan(self, name: str, remote: str | None = None, title: str | None = None,
                 body: str | None = None, draft: bool = False) -> PrPlan:
         return self.pulls.plan(name, remote, title, body, draft)
@@ -347,85 +398,3 @@ class Workspace:
     def create_pr(self, name: str, remote: str | None = None, title: str | None = None,
                   body: str | None = None, draft: bool = False) -> PrResult:
         return self.pulls.create(name, remote, title, body, draft)
-
-    # -- tasks ----------------------------------------------------------------------------
-
-    def tasks(self, state: TaskState | None = None) -> list[Task]:
-        return self.board.all(state)
-
-    def task(self, task_id: str) -> Task:
-        return self.board.get(task_id)
-
-    def add_task(self, spec: TaskSpec, created_by: str | None = None) -> Task:
-        return self.board.add(spec, created_by=created_by)
-
-    def edit_task(self, task_id: str, spec: TaskSpec) -> Task:
-        return self.board.edit(task_id, spec)
-
-    def import_tasks(self, path: Path) -> list[Task]:
-        return self.board.import_file(path)
-
-    def cancel_task(self, task_id: str) -> Task:
-        return self.board.cancel(task_id)
-
-    def retry_task(self, task_id: str) -> Task:
-        return self.board.retry(task_id)
-
-    def approve_task(self, task_id: str) -> Task:
-        """A proposed task may run; a task in review merges (now, unless the autopilot runs:
-        then the autopilot merges it at its next look)."""
-        task = self.board.approve(task_id)
-        if task.state == TaskState.MERGING and not self.pilot.status().running:
-            return self.new_autopilot().merge_now(task)
-        return task
-
-    def report_done(self, task_id: str | None) -> Task:
-        return self.board.report_done(task_id)
-
-    def report_fail(self, task_id: str | None, reason: str) -> Task:
-        return self.board.report_fail(task_id, reason)
-
-    def give_verdict(self, task_id: str | None, verdict: str, reason: str) -> Task:
-        return self.board.verdict(task_id, verdict, reason)
-
-    def delete_task(self, task_id: str) -> None:
-        self.board.delete(task_id)
-
-    # -- plans ----------------------------------------------------------------------------
-
-    def start_plan(self, goal: str, preset: str | None = None) -> Plan:
-        return self.planning.create(goal, preset)
-
-    def plans(self) -> list[PlanView]:
-        return self.planning.views()
-
-    def plan(self, plan_id: str) -> PlanView:
-        return self.planning.view(plan_id)
-
-    def approve_plan(self, plan_id: str, auto_subplans: bool = False) -> PlanView:
-        return self.planning.approve(plan_id, auto_subplans)
-
-    def cancel_plan(self, plan_id: str) -> PlanView:
-        return self.planning.cancel(plan_id)
-
-    def ask_planner(self, plan_id: str, text: str) -> None:
-        self.planning.ask(plan_id, text)
-
-    def task_events(self, task_id: str) -> list[tuple[int, str, float, str, str]]:
-        return self.ctx.store.tasks.events(self.board.get(task_id).id)
-
-    # -- the autopilot --------------------------------------------------------------------
-
-    def run_autopilot(self, until_done: bool = False, stop: threading.Event | None = None,
-                      say: Callable[[str], None] | None = None) -> None:
-        self.pilot.run(until_done, stop, say)
-
-    def start_autopilot(self) -> AutopilotStatus:
-        return self.pilot.start()
-
-    def stop_autopilot(self) -> bool:
-        return self.pilot.stop()
-
-    def autopilot_status(self) -> AutopilotStatus:
-        return self.pilot.status()
-

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from textual.app import App
 from textual.screen import Screen
 
@@ -11,6 +14,8 @@ from workspace.ui.screens.main import MainScreen
 from workspace.ui.themes import STATUS_VARIABLES, register_themes
 
 DEFAULT_THEME = "workspace-dark"
+WORKER_THREADS = 64
+"""Room for every long-lived worker loop and the actions beside them."""
 
 
 class WorkspaceApp(App[None]):
@@ -26,6 +31,11 @@ class WorkspaceApp(App[None]):
         return dict(STATUS_VARIABLES)
 
     def on_mount(self) -> None:
+        # Textual runs thread workers in the loop's default executor, min(32, cores + 4)
+        # threads: on 2 cores six long-lived loops (poll, watch, radar, the Tasks and plan
+        # views' readers...) took them all and a person's action queued behind them forever.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="workspace"))
         files, problems = self.ws.theme_files()
         for problem in register_themes(self, files, problems):
             self.notify(f"theme skipped: {problem}", severity="warning", timeout=8)

@@ -26,7 +26,8 @@ def tmux_to_textual(key: str) -> str:
 
 def shown_key(key: str) -> str:
     """How a Textual key name reads for a person: 'question_mark' -> '?'."""
-    names = {v: k for k, v in _PUNCT.items()} | {"question_mark": "?"}
+    names = {v: k for k, v in _PUNCT.items()} | {"question_mark": "?", "slash": "/",
+                                                 "asterisk": "*"}
     return "+".join(names.get(part, part) for part in key.split("+"))
 
 

@@ -17,10 +17,12 @@ from workspace.core.review.diff import Diff
 from workspace.core.review.queue import QueueState
 from workspace.core.review.radar import Radar
 from workspace.core.tasks.model import Task
+from workspace.core.usage import UsageSummary
 from workspace.service import (
     AutopilotStatus,
     MergeCheck,
     MergeResult,
+    PlanView,
     PrPlan,
     ReconcileReport,
     RepoTrust,
@@ -33,7 +35,7 @@ from workspace.service import (
 @dataclass
 class AgentsPolled(Message):
     """A poll tick finished: the snapshot, the burn rate (tokens per minute) of the agent that
-    was in focus, and every agent's budget."""
+    was in focus, every agent's budget, and the workspace's usage (today, ever)."""
 
     snapshot: Snapshot
     focus: str | None = None
@@ -41,6 +43,9 @@ class AgentsPolled(Message):
     budgets: dict[str, float | None] = field(default_factory=dict)
     autopilot: AutopilotStatus | None = None
     """The autopilot and the tasks' counts (the header shows them once there are tasks)."""
+    usage: UsageSummary | None = None
+    """Today's and the whole workspace's tokens and cost, ended agents' included (None: the
+    header shows the live agents' sum)."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, AgentsPolled)
@@ -110,15 +115,54 @@ class SpawnOptionsLoaded(Message):
     branches: list[str]
     suggested: str
     error: str = ""
+    missing: dict[str, str] = field(default_factory=dict)
+    """Preset -> why it cannot run here (its CLI is not installed...)."""
+
+
+@dataclass(frozen=True)
+class SpawnDraft:
+    """The spawn form as the person filled it in, field by field."""
+
+    name: str = ""
+    preset: str = ""
+    base: str = ""
+    prompt: str = ""
+    count: str = "1"
+    budget: str = ""
 
 
 @dataclass
-class UnsavedWorkFound(Message):
-    """What killing this agent would lose (nothing, when both are empty)."""
+class SpawnFailed(Message):
+    """Spawning one of the agents the form asked for failed: the form comes back as it was
+    filled in, with the error."""
 
-    agent: Agent
+    draft: SpawnDraft
+    name: str
+    error: str
+
+
+@dataclass(frozen=True)
+class KillTarget:
+    """One agent to kill, and what of its work is not on base."""
+
+    name: str
+    worktree: str
+    branch: str
     uncommitted: tuple[str, ...]
     commits: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.uncommitted and not self.commits
+
+
+@dataclass
+class UnsavedWorkListed(Message):
+    """What killing these agents would lose, one KillTarget each (uncommitted files and
+    commits not on base; nothing, when both are empty)."""
+
+    agents: list[Agent]
+    targets: list[KillTarget]
 
 
 @dataclass
@@ -230,3 +274,14 @@ class TasksLoaded(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TasksLoaded)
+
+
+@dataclass
+class PlanLoaded(Message):
+    """A plan, read again (the plan review shows it)."""
+
+    view: PlanView
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PlanLoaded)
+

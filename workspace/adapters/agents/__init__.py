@@ -1,27 +1,28 @@
-"""Agent CLI integrations: one module per kind, chosen by the preset's `kind`."""
+"""Agent CLI integrations: one module per kind, chosen by the preset's `kind`, each imported
+when a preset of its kind is first used (a CLI verb on demo agents loads no other)."""
 
 from __future__ import annotations
 
-from workspace.adapters.agents.aider import Aider
-from workspace.adapters.agents.base import Generic
-from workspace.adapters.agents.claude import Claude
-from workspace.adapters.agents.codex import Codex
-from workspace.adapters.agents.demo import Demo
-from workspace.adapters.agents.gemini import Gemini
-from workspace.adapters.agents.opencode import Opencode
-from workspace.adapters.agents.shell import Shell
-from workspace.core.settings import PresetSpec
+import importlib
+from typing import TYPE_CHECKING
 
-_KINDS: dict[str, type[Generic]] = {
-    "aider": Aider,
-    "claude": Claude,
-    "codex": Codex,
-    "demo": Demo,
-    "gemini": Gemini,
-    "opencode": Opencode,
-    "shell": Shell,
+if TYPE_CHECKING:
+    from workspace.adapters.agents.base import Generic
+    from workspace.core.settings import PresetSpec
+
+_KINDS: dict[str, tuple[str, str]] = {
+    "aider": ("aider", "Aider"),
+    "claude": ("claude", "Claude"),
+    "codex": ("codex", "Codex"),
+    "demo": ("demo", "Demo"),
+    "gemini": ("gemini", "Gemini"),
+    "opencode": ("opencode", "Opencode"),
+    "shell": ("shell", "Shell"),
 }
+"""Kind -> (its module here, its class)."""
 
 
 def integration_for(spec: PresetSpec) -> Generic:
-    return _KINDS.get(spec.kind, Generic)(spec)
+    module, name = _KINDS.get(spec.kind, ("base", "Generic"))
+    kind: type[Generic] = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    return kind(spec)

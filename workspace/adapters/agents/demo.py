@@ -17,7 +17,7 @@ from workspace.core.agent import Agent
 from workspace.core.status import Observed
 from workspace.core.transcripts.claude import ClaudeTranscript
 
-CUES = ("[ask]", "[noask]", "[slow]", "[quiet]", "[exit]", "[crash]")
+CUES = ("[ask]", "[noask]", "[slow]", "[quiet]", "[exit]", "[crash]", "[picky]")
 """The words in a task that steer the demo agent (workspace/demo/cues.py). The rings keep
 adapters from importing the simulator, so its list is repeated here; a test keeps the two equal."""
 _CUE = re.compile("|".join(re.escape(cue) for cue in CUES))

@@ -21,6 +21,9 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             prompt_args=("{prompt}",),
             rules="claude",
             install_hint="npm install -g @anthropic-ai/claude-code",
+            # Edits without asking; shell commands still ask (bypassPermissions in your config
+            # for none at all). Only for tasks filed with --unattended.
+            unattended_args=("--permission-mode", "acceptEdits"),
         ),
         PresetSpec(
             name="codex",
@@ -29,6 +32,9 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             prompt_args=("{prompt}",),
             rules="codex",
             install_hint="npm install -g @openai/codex",
+            # Never asks; commands run in its workspace-write sandbox (checked on codex 0.169.0:
+            # it has no --full-auto).
+            unattended_args=("--ask-for-approval", "never", "--sandbox", "workspace-write"),
         ),
         PresetSpec(
             name="gemini",
@@ -37,6 +43,7 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             prompt_args=("--prompt-interactive", "{prompt}"),
             rules="gemini",
             install_hint="npm install -g @google/gemini-cli",
+            unattended_args=("--approval-mode=auto_edit",),
         ),
         PresetSpec(
             name="aider",
@@ -46,6 +53,7 @@ def builtin_presets() -> tuple[PresetSpec, ...]:
             prompt_args=None,
             rules="aider",
             install_hint="python -m pip install aider-install && aider-install",
+            unattended_args=("--yes-always",),
         ),
         PresetSpec(
             name="opencode",

@@ -3,6 +3,8 @@ trees. Nothing here writes an index."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from workspace.adapters.git.refs import merge_base, rev
@@ -49,9 +51,50 @@ def diff_base(git: Git, worktree: Path, base: str, base_sha: str) -> str:
 
 
 def diff_stat(git: Git, worktree: Path, base: str, base_sha: str) -> DiffStat:
+    """What `diff_files(diff_base(...))` counts, in two git processes rather than four (`ls`
+    asks it of many agents): the diff against the merge-base in one (`--merge-base`), the
+    untracked files in the other."""
     if not worktree.is_dir():
         return DiffStat()
-    return summarize(diff_files(git, worktree, diff_base(git, worktree, base, base_sha)))
+    result = git.run("diff", "--numstat", "-z", "-M", "--no-color", "--no-ext-diff",
+                     "--merge-base", base, "--", cwd=worktree)
+    if result.ok:
+        return summarize(parse_numstat_z(result.out) + untracked_files(git, worktree))
+    # The base branch is gone, or shares no history: against the commit it started from.
+    return summarize(diff_files(git, worktree, base_sha))
+
+
+def diff_key(worktree: Path, tips: Mapping[str, str]) -> str:
+    """A fingerprint of what a linked worktree's diff statistics depend on, read without
+    running git: the commit its HEAD names (`tips`: every branch's commit, one for-each-ref
+    for all agents), its index file and its top folder (stat). '' when it cannot be read.
+    A tracked file changed in place is not seen here: the caller adds what it knows of who
+    may be writing (the agent's pane)."""
+    # os.path on strings, not Path objects: `ls` asks this of every agent.
+    top = str(worktree)
+    try:
+        with open(os.path.join(top, ".git"), encoding="utf-8") as dotgit:  # noqa: PTH118
+            gitdir = dotgit.read().removeprefix("gitdir:").strip()
+        gitdir = os.path.join(top, gitdir)  # noqa: PTH118 (an absolute one stays as it is)
+        with open(os.path.join(gitdir, "HEAD"), encoding="utf-8") as head_file:  # noqa: PTH118
+            head = head_file.read().strip()
+        folder = os.stat(top)  # noqa: PTH116
+        try:
+            index = os.stat(os.path.join(gitdir, "index"))  # noqa: PTH116,PTH118
+            staged = f"{index.st_mtime_ns}:{index.st_size}:{index.st_ino}"
+        except FileNotFoundError:
+            staged = "-"
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if head.startswith("ref: refs/heads/"):
+        commit = tips.get(head.removeprefix("ref: refs/heads/"))
+        if commit is None:
+            return ""
+    elif head.startswith("ref:"):
+        return ""
+    else:
+        commit = head
+    return f"{commit}:{staged}:{folder.st_mtime_ns}"
 
 
 def diff_stat_between(git: Git, old: str, new: str) -> DiffStat:

@@ -36,6 +36,12 @@ def branch_tips(git: Git) -> dict[str, str]:
     return dict(line.split("\0", 1) for line in out.splitlines() if "\0" in line)
 
 
+def refs_under(git: Git, prefix: str) -> dict[str, str]:
+    """Every ref under `prefix` (refs/workspace/batch, ...) and its commit."""
+    out = git.out("for-each-ref", "--format=%(refname)%00%(objectname)", prefix)
+    return dict(line.split("\0", 1) for line in out.splitlines() if "\0" in line)
+
+
 def branch_names(git: Git) -> list[str]:
     out = git.out("for-each-ref", "--format=%(refname:short)", "refs/heads/")
     return [b for b in out.splitlines() if b]

@@ -7,13 +7,14 @@ service sees one object, and no module grows past one topic.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from workspace.adapters.git import (
     checkout,
     commits,
     diffs,
+    ignored,
     index,
     refs,
     remotes,
@@ -84,6 +85,9 @@ class GitRepo:
     def branch_tips(self) -> dict[str, str]:
         return refs.branch_tips(self._git)
 
+    def refs_under(self, prefix: str) -> dict[str, str]:
+        return refs.refs_under(self._git, prefix)
+
     def branch_names(self) -> list[str]:
         return refs.branch_names(self._git)
 
@@ -114,6 +118,9 @@ class GitRepo:
     def add_worktree(self, path: Path, branch: str, base_sha: str) -> None:
         worktrees.add_worktree(self._git, path, branch, base_sha)
 
+    def add_detached_worktree(self, path: Path, commit: str) -> None:
+        worktrees.add_detached_worktree(self._git, path, commit)
+
     def is_linked_worktree(self, path: Path) -> bool:
         return worktrees.is_linked_worktree(self._git, path)
 
@@ -124,6 +131,13 @@ class GitRepo:
         if not submodules.has_submodules(worktree):
             return ""
         return submodules.init_submodules(self._git, worktree)
+
+    def ignored_matching(self, patterns: list[str], pattern_file: Path | None = None
+                         ) -> list[str]:
+        return ignored.ignored_matching(self._git, patterns, pattern_file)
+
+    def ignored_in(self, worktree: Path, paths: list[str]) -> list[str]:
+        return ignored.ignored_in(self._git, worktree, paths)
 
     def uninitialised_submodules(self, worktree: Path) -> list[str]:
         if not submodules.has_submodules(worktree):
@@ -185,6 +199,9 @@ class GitRepo:
 
     def diff_stat(self, worktree: Path, base: str, base_sha: str) -> DiffStat:
         return diffs.diff_stat(self._git, worktree, base, base_sha)
+
+    def diff_key(self, worktree: Path, tips: Mapping[str, str]) -> str:
+        return diffs.diff_key(worktree, tips)
 
     def diff_stat_between(self, old: str, new: str) -> DiffStat:
         return diffs.diff_stat_between(self._git, old, new)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
+import contextlib
+import os
+import signal
+import subprocess
 from collections.abc import Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,31 +47,43 @@ class GitResult:
 def run(cwd: str | Path, args: Sequence[str], env: Mapping[str, str] | None = None,
         timeout: float | None = None, stdin: bytes | None = None) -> GitResult:
     """Run git in `cwd` and return its status, stdout and stderr, whatever the status.
-    `timeout`: seconds after which git is killed (for what may wait on a network); `stdin`:
-    what git reads on its standard input (`update-ref --stdin`)."""
-    # Imported on first use: GitPython takes ~60 ms to import, which a verb running no git
-    # should not pay.
-    import git
-
-    # GitPython takes stdin as a file; one on disk cannot fill up and block like a pipe.
-    with tempfile.TemporaryFile() if stdin is not None else nullcontext() as feed:
-        if feed is not None and stdin is not None:
-            feed.write(stdin)
-            feed.seek(0)
+    `timeout`: seconds after which git and what it started are killed (for what may wait on
+    a network); `stdin`: what git reads on its standard input (`update-ref --stdin`).
+    Output is decoded as UTF-8, undecodable bytes kept as surrogate escapes."""
+    # subprocess itself, not a library over it: scripts run the CLI often, and importing
+    # GitPython cost every verb that runs git ~50 ms.
+    full_env = {**os.environ, "LANGUAGE": "C", **BASE_ENV, **(env or {})}
+    try:
+        process = subprocess.Popen(
+            ["git", *args], cwd=cwd, env=full_env,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        if not os.access(cwd, os.X_OK):  # gone, or not ours to enter: as git says it
+            return GitResult(128, "", f"fatal: cannot change to '{cwd}': {exc.strerror}")
+        if isinstance(exc, FileNotFoundError):
+            raise UsageError("git is not installed or not on PATH; install git 2.38 or "
+                             "newer") from None
+        raise
+    with process:
         try:
-            status, out, err = git.Git(str(cwd)).execute(
-                ["git", *args],
-                istream=feed,
-                env={**BASE_ENV, **(env or {})},
-                with_extended_output=True,
-                with_exceptions=False,
-                strip_newline_in_stdout=False,
-                kill_after_timeout=timeout,
-            )
-        except git.GitCommandNotFound:
-            raise UsageError("git is not installed or not on PATH; install git 2.38 or newer"
-                             ) from None
-    return GitResult(int(status or 0), str(out), str(err))
+            out, err = process.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_tree(process.pid)
+            out, err = process.communicate()
+            err = f"Timeout: git {args[0]} did not complete in {timeout:g} secs.".encode()
+    status = process.returncode
+    return GitResult(int(status or 0), out.decode("utf-8", "surrogateescape"),
+                     err.decode("utf-8", "surrogateescape").removesuffix("\n"))
+
+
+def _kill_tree(pid: int) -> None:
+    """git and the processes it started (a clone's remote helpers), children first."""
+    from workspace.adapters.proc import descendants
+
+    for victim in reversed(descendants(pid)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(victim, signal.SIGKILL)
 
 
 def run_git(cwd: str | Path, *args: str, env: Mapping[str, str] | None = None,
@@ -87,6 +101,14 @@ class Git:
     def __init__(self, top: Path, common_dir: Path) -> None:
         self.top = top
         self.common_dir = common_dir
+        self._worktrees_dir: Path | None = None
+
+    @property
+    def worktrees_dir(self) -> Path:
+        """Where git keeps its linked worktrees' records, resolved once (asked per agent)."""
+        if self._worktrees_dir is None:
+            self._worktrees_dir = (self.common_dir / "worktrees").resolve()
+        return self._worktrees_dir
 
     def run(self, *args: str, cwd: str | Path | None = None,
             env: Mapping[str, str] | None = None, timeout: float | None = None,

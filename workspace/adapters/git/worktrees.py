@@ -54,6 +54,12 @@ def add_worktree(git: Git, path: Path, branch: str, base_sha: str) -> None:
     git.out("worktree", "add", "--quiet", "-b", branch, str(path), base_sha)
 
 
+def add_detached_worktree(git: Git, path: Path, commit: str) -> None:
+    """A worktree on no branch, at `commit` (where the refinery runs a gate)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    git.out("worktree", "add", "--quiet", "--detach", str(path), commit)
+
+
 def is_linked_worktree(git: Git, path: Path) -> bool:
     """True only for a linked worktree of this repository (its .git is a file pointing
     into our common dir), never for the main checkout or an unrelated directory."""
@@ -69,7 +75,7 @@ def is_linked_worktree(git: Git, path: Path) -> bool:
     gitdir = Path(text.removeprefix("gitdir:").strip())
     if not gitdir.is_absolute():
         gitdir = (path / gitdir).resolve()
-    return gitdir.resolve().parent == (git.common_dir / "worktrees").resolve()
+    return gitdir.resolve().parent == git.worktrees_dir
 
 
 def remove_worktree(git: Git, path: Path) -> None:

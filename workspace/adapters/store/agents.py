@@ -10,12 +10,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workspace.adapters.store.database import Database
-from workspace.adapters.store.tasks import TaskStore
+from workspace.adapters.store.notices import Notices
+from workspace.adapters.store.usage import UsageBook
 from workspace.core.agent import Agent, DiffStat, Tokens
 from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
+
+if TYPE_CHECKING:
+    from workspace.adapters.store.tasks import TaskStore
+
+DIFF_KEY = "diff-key"
+"""The sources-table key under which an agent's diff key is kept (no file has this path)."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,25 @@ class WorktreeRecord:
 
 class Store:
     """Agents, their usage and read offsets, and the worktrees the tool made; tasks are in
-    `self.tasks` (tasks.py). Opening migrates the database to the current version."""
+    `self.tasks` (tasks.py), the usage of every agent ever in `self.usage` (usage.py), what
+    was notified in `self.notices` (notices.py). Opening migrates the database to the
+    current version."""
 
     def __init__(self, path: Path) -> None:
         self.db = Database(path)
         self.path = path
-        self.tasks = TaskStore(self.db)
+        self._tasks: TaskStore | None = None
+        self.usage = UsageBook(self.db)
+        self.notices = Notices(self.db)
+
+    @property
+    def tasks(self) -> TaskStore:
+        # Made (and its module imported) on first use: most verbs read no task.
+        if self._tasks is None:
+            from workspace.adapters.store.tasks import TaskStore
+
+            self._tasks = TaskStore(self.db)
+        return self._tasks
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -77,15 +98,17 @@ class Store:
             db.execute(
                 """INSERT INTO agents (id, name, preset, branch, base, base_sha, worktree, session,
                 created_at, task, session_id, pane_id, state, budget_usd, spawn_complete, launch,
-                task_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                task_id, notified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     agent.id, agent.name, agent.preset, agent.branch, agent.base, agent.base_sha,
                     agent.worktree, agent.session, agent.created_at, agent.task,
                     agent.session_id, agent.pane_id, json.dumps(state.to_dict()),
                     agent.budget_usd, int(agent.spawn_complete), json.dumps(launch),
-                    agent.task_id,
+                    agent.task_id, state.status.value,
                 ),
             )
+            # An agent adopted back under its old id is no longer an ended one.
+            db.execute("DELETE FROM ended_agents WHERE id = ?", (agent.id,))
 
     _UPDATABLE = frozenset(
         {"pane_id", "session_id", "spawn_complete", "model", "context_pct", "budget_usd",
@@ -110,15 +133,41 @@ class Store:
                 "UPDATE agents SET state = ? WHERE id = ?", (json.dumps(state.to_dict()), agent_id)
             )
 
-    def set_diff(self, agent_id: str, diff: DiffStat) -> None:
-        self.update_agent(
-            agent_id, diff_files=diff.files, diff_added=diff.added, diff_removed=diff.removed
-        )
+    def set_diff(self, agent_id: str, diff: DiffStat, key: str = "") -> None:
+        """Its diff statistics, and `key`: the fingerprint of the worktree they were
+        computed at (git/diffs.py `diff_key`), so that `ls` computes them again only where
+        it moved; '' when not known (then the next `ls` computes them). Both in one
+        transaction: a key never stands beside a diff it was not computed with."""
+        with self.transaction() as db:
+            db.execute("UPDATE agents SET diff_files = ?, diff_added = ?, diff_removed = ? "
+                       "WHERE id = ?", (diff.files, diff.added, diff.removed, agent_id))
+            # Kept with the read offsets (the sources table: per agent, a place reached
+            # in something it reads): no schema change for one string per agent.
+            if key:
+                db.execute("""INSERT INTO sources (agent_id, path, offset, state)
+                    VALUES (?, ?, 0, ?) ON CONFLICT (agent_id, path) DO UPDATE SET
+                    state = excluded.state""", (agent_id, DIFF_KEY, json.dumps(key)))
+            else:
+                db.execute("DELETE FROM sources WHERE agent_id = ? AND path = ?",
+                           (agent_id, DIFF_KEY))
+
+    def diff_keys(self) -> dict[str, str]:
+        """Agent id -> the key its stored diff was computed at (`set_diff`), one query."""
+        rows = self._db.execute("SELECT agent_id, state FROM sources WHERE path = ?",
+                                (DIFF_KEY,)).fetchall()
+        keys = {row["agent_id"]: json.loads(row["state"]) for row in rows}
+        return {k: v for k, v in keys.items() if isinstance(v, str)}
 
     def delete_agent(self, agent_id: str) -> None:
+        """Its row and read offsets go; its usage stays (the workspace's totals and
+        `workspace usage` count what ended agents cost), with who it was beside it."""
         with self.transaction() as db:
+            db.execute(
+                """INSERT OR REPLACE INTO ended_agents (id, name, preset, task_id, created_at,
+                ended_at) SELECT id, name, preset, task_id, created_at, ? FROM agents
+                WHERE id = ? AND EXISTS (SELECT 1 FROM usage WHERE agent_id = ?)""",
+                (time.time(), agent_id, agent_id))
             db.execute("DELETE FROM agents WHERE id = ?", (agent_id,))
-            db.execute("DELETE FROM usage WHERE agent_id = ?", (agent_id,))
             db.execute("DELETE FROM sources WHERE agent_id = ?", (agent_id,))
 
     def state_of(self, agent_id: str) -> StatusState | None:
@@ -131,6 +180,18 @@ class Store:
             return {}
         value = json.loads(row["launch"])
         return value if isinstance(value, dict) else {}
+
+    def launched_plans(self) -> dict[str, str]:
+        """Agent id -> the plan its launch says it works for (WORKSPACE_PLAN in the extra
+        environment of a plan's planner and workers), one query."""
+        plans = {}
+        for row in self._db.execute("SELECT id, launch FROM agents").fetchall():
+            launch = json.loads(row["launch"])
+            env = launch.get("env") if isinstance(launch, dict) else None
+            plan = env.get("WORKSPACE_PLAN") if isinstance(env, dict) else None
+            if isinstance(plan, str) and plan:
+                plans[row["id"]] = plan
+        return plans
 
     def agents(self) -> list[Agent]:
         totals = self.usage_totals()
@@ -191,7 +252,7 @@ class Store:
         with self.transaction() as db:
             cur = db.execute(
                 """INSERT INTO usage (agent_id, key, model, input, output, cache_read,
-                cache_write, total, cost_usd, at) VALUES (?,?,?,?,?,?,?,?,?,?)
+                cache_write, total, cost_usd, at, recorded) VALUES (?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (agent_id, key) DO UPDATE SET
                     model = excluded.model, input = excluded.input, output = excluded.output,
                     cache_read = excluded.cache_read, cache_write = excluded.cache_write,
@@ -199,7 +260,7 @@ class Store:
                 WHERE excluded.total > usage.total""",
                 (
                     agent_id, key, model, tokens.input, tokens.output, tokens.cache_read,
-                    tokens.cache_write, tokens.total, cost_usd, at,
+                    tokens.cache_write, tokens.total, cost_usd, at, time.time(),
                 ),
             )
             return cur.rowcount > 0
@@ -207,7 +268,8 @@ class Store:
     def usage_totals(self, agent_id: str | None = None) -> dict[str, UsageTotals]:
         """Per agent: summed tokens, cost (None if any request has no price), and the model and
         prompt size of its latest request. Two queries whatever the number of agents."""
-        where = "WHERE agent_id = ?" if agent_id else ""
+        # Live agents' only: ended agents' records stay (usage.py) but are not read per tick.
+        where = "WHERE agent_id = ?" if agent_id else "WHERE agent_id IN (SELECT id FROM agents)"
         params: tuple[str, ...] = (agent_id,) if agent_id else ()
         rows = self._db.execute(
             f"""SELECT agent_id, SUM(input) i, SUM(output) o, SUM(cache_read) cr,
@@ -220,7 +282,7 @@ class Store:
             row["agent_id"]: row
             for row in self._db.execute(
                 f"""SELECT agent_id, model, MAX(at)
-                FROM usage {where} {"AND" if where else "WHERE"} at IS NOT NULL
+                FROM usage {where} AND at IS NOT NULL
                 GROUP BY agent_id""",
                 params,
             )
@@ -236,7 +298,8 @@ class Store:
         return out
 
     def spent_since(self, since: float) -> float:
-        """USD every agent's priced requests cost since `since` (the daily budget)."""
+        """USD every agent's priced requests cost since `since` (the daily budget), ended
+        agents' too."""
         row = self._db.execute("SELECT SUM(cost_usd) FROM usage WHERE at >= ?",
                                (since,)).fetchone()
         return float(row[0] or 0.0)

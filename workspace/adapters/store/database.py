@@ -21,7 +21,7 @@ from workspace.adapters.store.health import (
     state_error,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version this code reads and writes. A database at an older version is migrated on open
 (MIGRATIONS, in order, in one transaction); one at a newer version is refused."""
 
@@ -119,9 +119,28 @@ MIGRATIONS: dict[int, str] = {
     );
     ALTER TABLE agents ADD COLUMN task_id TEXT;
     """,
+    3: """
+    ALTER TABLE agents ADD COLUMN notified TEXT NOT NULL DEFAULT '';
+    UPDATE agents SET notified = COALESCE(json_extract(state, '$.status'), '');
+    ALTER TABLE usage ADD COLUMN recorded REAL;
+    CREATE INDEX usage_at ON usage (at);
+    CREATE TABLE ended_agents (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        preset TEXT NOT NULL,
+        task_id TEXT,
+        created_at REAL NOT NULL,
+        ended_at REAL NOT NULL
+    );
+    INSERT OR REPLACE INTO meta (key, value)
+        SELECT 'notified_event', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM task_events;
+    """,
 }
 """Version -> the SQL that brings a database from the version before it to that version.
-2: tasks, their attempts and events, plans; agents know their task."""
+2: tasks, their attempts and events, plans; agents know their task.
+3: notifications (each agent's status last notified, the last task event notified); usage
+outlives its agent (who it was in ended_agents; when a request with no time was recorded;
+an index on its time, since the records of every day now stay)."""
 
 
 class _Cursor(sqlite3.Cursor):

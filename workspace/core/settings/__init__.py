@@ -10,6 +10,7 @@ from workspace.core.settings.model import (
     Cleanup,
     MergeSettings,
     MergeStrategy,
+    NotifySettings,
     PresetKind,
     PresetSpec,
     SensitiveKey,
@@ -17,6 +18,7 @@ from workspace.core.settings.model import (
     SettingValue,
     TasksSettings,
     WorkspaceSettings,
+    WorktreeSettings,
 )
 from workspace.core.settings.tables import (
     PRESET_NAME_RULE,
@@ -40,6 +42,7 @@ __all__ = [
     "Kind",
     "MergeSettings",
     "MergeStrategy",
+    "NotifySettings",
     "PresetKind",
     "PresetSpec",
     "SensitiveKey",
@@ -49,6 +52,7 @@ __all__ = [
     "Table",
     "TasksSettings",
     "WorkspaceSettings",
+    "WorktreeSettings",
     "allowed",
     "declared_keys",
     "describe",

@@ -18,6 +18,7 @@ Cleanup = Literal["ask", "always", "never"]
 Loop = Literal["continue", "fresh"]
 MergeWhen = Literal["review", "auto"]
 PresetKind = Literal["claude", "codex", "gemini", "aider", "opencode", "shell", "demo", "generic"]
+TerminalNotify = Literal["off", "osc9", "osc777"]
 
 MERGE_STRATEGIES: tuple[str, ...] = get_args(MergeStrategy)
 CLEANUP_CHOICES: tuple[str, ...] = get_args(Cleanup)
@@ -121,6 +122,11 @@ class MergeSettings:
     cleanup: Annotated[Cleanup, Spec(
         "After a merge: \"ask\" offers to end the agent and remove its worktree and branch,\n"
         "\"always\" does it, \"never\" keeps them.")] = "ask"
+    batch: Annotated[int, Spec(
+        "The autopilot's merge queue lands up to this many tasks at once: their merges"
+        " stacked\non a temporary ref, the gate run once on the tip (in a temporary"
+        " worktree), bisected\nwhen it fails. 1 = each task merged alone, the gate in its"
+        " worktree.", least=1, most=64)] = 1
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,45 @@ class TasksSettings:
         most=_DAY)] = 900.0
 
 
+@dataclass(frozen=True)
+class NotifySettings:
+    command: Annotated[tuple[str, ...], Spec(
+        "A command run for every agent that starts needing you and every task event, with the"
+        "\nevent as one JSON object on its stdin (docs/notify.md has ready examples). An argv"
+        " list,\nnever a shell string; it runs whoever polls (the TUI, the autopilot, a verb).",
+        sensitive=True)] = ()
+    timeout: Annotated[float, Spec(
+        "Seconds the command may run per event; then its whole process group is ended.",
+        above=0, most=600)] = 10.0
+    tasks: Annotated[bool, Spec(
+        "Run it for task events too (filed, attempt, checked, merged, failed, verdict...).")] = (
+        True)
+    terminal: Annotated[TerminalNotify, Spec(
+        "The TUI's own terminal notification when an agent starts needing you: \"osc9\""
+        " (iTerm2,\nGhostty, WezTerm, Windows Terminal), \"osc777\" (urxvt, VTE terminals,"
+        " Ghostty, WezTerm) or \"off\".\nInside tmux it goes through passthrough"
+        " (set -g allow-passthrough on). The bell is [workspace] bell.")] = "off"
+
+
+@dataclass(frozen=True)
+class WorktreeSettings:
+    copy: Annotated[tuple[str, ...], Spec(
+        "Files git ignores that a new agent's worktree gets a copy of, from the main checkout:"
+        "\n.gitignore-style patterns, like [\".env\", \"config/local.toml\"]. A"
+        " .worktreeinclude file\nin the main checkout adds its patterns (the convention"
+        " Claude Code and others follow).", sensitive=True)] = ()
+    symlink: Annotated[tuple[str, ...], Spec(
+        "Like copy, but linked to the main checkout's (shared, not copied), like"
+        " [\"node_modules/\"].\nA path both would take is linked.", sensitive=True)] = ()
+    post_create: Annotated[tuple[str, ...], Spec(
+        "A command run in each new worktree before its agent starts (an argv list, like"
+        "\n[\"npm\", \"ci\"]); its output is kept in the agent's state folder; a failure"
+        " undoes the spawn.", sensitive=True)] = ()
+    post_create_timeout: Annotated[float, Spec(
+        "Seconds post_create may run; then its process group is ended and the spawn undone.",
+        above=0, most=_DAY)] = 600.0
+
+
 SettingValue = str | int | float | bool | tuple[str, ...] | tuple[tuple[str, str], ...]
 
 
@@ -182,6 +227,8 @@ class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     merge: MergeSettings = field(default_factory=MergeSettings)
     tasks: TasksSettings = field(default_factory=TasksSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    worktree: WorktreeSettings = field(default_factory=WorktreeSettings)
     keys: tuple[tuple[str, str], ...] = ()
     presets: tuple[PresetSpec, ...] = ()
     sources: tuple[str, ...] = ()

@@ -196,7 +196,8 @@ def _trust_doc() -> str:
 
 _UNTRUSTED_VERBS = (
     ("`spawn`", "refuses a preset the file defines or changes (by `--preset` or as the"
-                " default), and every spawn while its `worktree_root` waits"),
+                " default), and every spawn while its `worktree_root` or a `[worktree]` key"
+                " waits"),
     ("`restart`", "refuses an agent whose preset the file defines or changes"),
     ("`merge`, `merge --all-ready`",
      "refuses while its gate waits; `--no-gate` merges with no gate at all"),
@@ -205,6 +206,8 @@ _UNTRUSTED_VERBS = (
     ("the TUI", "opens as usual; what the CLI refuses, it refuses with the same line"),
     ("`ls`, `send`, `attach`, `kill`, `diff`, ...",
      "work as usual; agents already running stay visible"),
+    ("notifications", "go to your own `[notify] command`, if you set one, never to the file's"
+                      " while it waits"),
 )
 
 _TRUST = """\
@@ -216,7 +219,7 @@ only after you trust that file's content (`workspace trust`). Until then they ar
 
 - every `[presets.<name>]` table, whole (`kind` too: it decides the command line and the hooks).
   The preset is still listed, but spawning or restarting it refuses;
-- `[merge] gate`;
+- `[merge] gate`, `[notify] command`, `[worktree] copy`, `symlink` and `post_create`;
 - `[workspace] worktree_root`, unless it is relative and stays inside the repository (not its
   `.git`) or in a folder beside it named after it plus `-`, `_` or `.` (the default
   `../{{repo}}-worktrees` is one), symlinks followed. Anything else (`~/...`, an absolute path, a
@@ -225,9 +228,10 @@ only after you trust that file's content (`workspace trust`). Until then they ar
   names a preset the repository's file defines or changes, it is kept, and that preset refuses.
 
 Everything else applies untrusted: theme, keys, timings, bell, notify, budget, window size,
-branch prefix, merge strategy, gate timeout, clean-up, and a `default_preset` naming one of your
-presets when you chose none (the demo repository's `default_preset = "demo"`). Your own file,
-~/.config/workspace/config.toml, is always trusted.
+branch prefix, merge strategy, gate timeout, clean-up, the notify timeout and terminal
+notifications, and a `default_preset` naming one of your presets when you chose none (the demo
+repository's `default_preset = "demo"`). Your own file, ~/.config/workspace/config.toml, is
+always trusted.
 
 Whatever would use a key that waits refuses with one line and exit code 2, naming the file, the
 line, the key, its value and `workspace trust`:

@@ -8,9 +8,11 @@ from workspace.core.actions import ACTIONS
 from workspace.core.settings.declare import Key, Spec, keys_of
 from workspace.core.settings.model import (
     MergeSettings,
+    NotifySettings,
     PresetSpec,
     TasksSettings,
     WorkspaceSettings,
+    WorktreeSettings,
 )
 
 
@@ -42,6 +44,20 @@ TABLES: tuple[Table, ...] = (
     Table("merge", "", keys_of(MergeSettings, "merge")),
     Table("tasks", "Tasks and the autopilot (workspace task, workspace autopilot).",
           keys_of(TasksSettings, "tasks")),
+    Table("notify", "Notifications outside the TUI (docs/notify.md).",
+          keys_of(NotifySettings, "notify"),
+          example=(
+              "[notify]\n"
+              'command = ["sh", "-c", "notify-send workspace \\"$WORKSPACE_NOTIFY_MESSAGE\\""]\n'
+          )),
+    Table("worktree", "Preparing each new agent's worktree before the agent starts.",
+          keys_of(WorktreeSettings, "worktree"),
+          example=(
+              "[worktree]\n"
+              'copy = [".env", ".env.local"]\n'
+              'symlink = ["node_modules/"]\n'
+              'post_create = ["npm", "ci", "--offline"]\n'
+          )),
     Table(
         "keys",
         "Any action can be remapped: action = \"key\""

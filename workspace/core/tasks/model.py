@@ -178,6 +178,11 @@ class Task:
         return last if last is not None and not last.done else None
 
     @property
+    def last_done(self) -> Attempt | None:
+        """The last attempt that has ended."""
+        return next((a for a in reversed(self.attempts) if a.done), None)
+
+    @property
     def counted(self) -> tuple[Attempt, ...]:
         """The attempts since the last retry that count (not cancelled ones)."""
         return tuple(a for a in self.attempts[self.counted_from:]

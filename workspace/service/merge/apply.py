@@ -32,8 +32,9 @@ from workspace.core.errors import UsageError
 from workspace.core.review.drafts import draft_wip_message
 from workspace.service.agents import Agents
 from workspace.service.context import Context
+from workspace.service.merge.batch_steps import BatchSteps
 from workspace.service.merge.errors import GateFailed, MergeBusy, MergeRefused
-from workspace.service.merge.intent import Intent, Wip, digest, new_guard
+from workspace.service.merge.intent import BatchIntent, Intent, Wip, digest, new_guard
 from workspace.service.merge.plan import MergePlan, Planner
 from workspace.service.merge.results import CleanupReport, MergeResult
 from workspace.service.merge.steps import Steps, record_path
@@ -94,8 +95,8 @@ class Merger:
             gate_result = self.run_gate(agent, first.worktree)
             leave = self._made_by_gate(first)
         step("waiting")
-        with self._lock(wait, name):
-            self._recover_locked()  # one killed while our gate ran
+        with self.lock(wait, name):
+            self.recover_locked()  # one killed while our gate ran
             step("checking")
             agent = self.ctx.agent(name)
             plan = self.planner.plan(agent, strategy, commit_wip, message, leave)
@@ -122,7 +123,7 @@ class Merger:
         try:
             if plan.status.dirty:
                 step("committing")
-                made = self._wip_commit(plan, message)
+                made = self.wip_commit(plan, message)
                 if made is not None:
                     wip, index = made
                     tip = wip.commit
@@ -188,7 +189,7 @@ class Merger:
             raise MergeRefused(f"could not update {intent.checkout} to the merged {base}, so "
                                f"{what}: {exc}{undone.note}", name) from None
 
-    def _wip_commit(self, plan: MergePlan, message: str | None
+    def wip_commit(self, plan: MergePlan, message: str | None
                     ) -> tuple[Wip, bytes | None] | None:
         """The commit of the agent's uncommitted work (but what the gate made), built without
         moving its branch; and its index bytes as they are, to put back on undo. None when
@@ -205,6 +206,10 @@ class Merger:
         commit = repo.commit_tree(tree, [status.head], text)
         return Wip(commit, status.head, digest(index)), index
 
+    def batch_steps(self, batch: BatchIntent) -> BatchSteps:
+        """The steps of landing a batch (batch.py) under this merger's lock."""
+        return BatchSteps(self.ctx, self._poller, batch)
+
     # -- a merge a killed process left half-made -------------------------------------------
 
     def recover(self) -> str | None:
@@ -214,16 +219,21 @@ class Merger:
         if not self.steps.file.exists():
             return None
         try:
-            with self._lock(0, "recovery"):
-                return self._recover_locked()
+            with self.lock(0, "recovery"):
+                return self.recover_locked()
         except MergeBusy:
             return None
 
-    def _recover_locked(self) -> str | None:
+    def recover_locked(self) -> str | None:
         if not self.steps.file.exists():
             return None
         try:
-            return self.steps.recover()
+            intent = self.steps.load()
+            if intent is None:
+                return None
+            if isinstance(intent, BatchIntent):
+                return BatchSteps(self.ctx, self._poller, intent).recover_batch()
+            return self.steps.recover(intent)
         except (GitError, OSError) as exc:
             raise MergeRefused(f"a merge interrupted earlier could not be finished or undone: "
                                f"{exc}; merge again once that is fixed") from None
@@ -260,7 +270,7 @@ class Merger:
     # -- one merge at a time --------------------------------------------------------------
 
     @contextmanager
-    def _lock(self, wait: float, name: str) -> Iterator[None]:
+    def lock(self, wait: float, name: str) -> Iterator[None]:
         path = self.ctx.state_dir / LOCK_FILE
         holder: dict[str, object] = {"pid": os.getpid(), "agent": name, "at": time.time()}
         try:

@@ -109,13 +109,16 @@ class Planner:
         return status
 
     def plan(self, agent: Agent, strategy: str, commit_wip: bool,
-             message: str | None, leave: frozenset[str] = frozenset()) -> MergePlan:
-        """Every check of a merge, and the commit base would move to."""
+             message: str | None, leave: frozenset[str] = frozenset(),
+             onto: str | None = None) -> MergePlan:
+        """Every check of a merge, and the commit base would move to. `onto`: a commit to
+        build on instead of base's tip (a batch's previous merge; where base is checked out
+        is then for the batch to check, against its own tip)."""
         repo = self.ctx.repo
         worktree = self.review.agent_worktree(agent)
         try:
             status = self._agent_status(agent, worktree, commit_wip, leave)
-            base_sha = self.review.base_tip(agent)
+            base_sha = onto or self.review.base_tip(agent)
             assert status.head is not None
             snap = repo.snapshot(worktree, leave) if status.dirty else None
             source = snap.commit if snap else status.head
@@ -130,7 +133,7 @@ class Planner:
                 raise NothingToMerge(
                     f"{agent.name}'s changes are already on {agent.base}: merging would change "
                     f"nothing; end it with 'workspace kill {agent.name} --discard'", agent.name)
-            checkout = self.base_checkout(agent, base_sha, new_tree)
+            checkout = self.base_checkout(agent, base_sha, new_tree) if onto is None else None
         except GitError as exc:
             raise MergeRefused(f"git failed while checking {agent.name}: {exc}",
                                agent.name) from None

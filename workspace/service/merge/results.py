@@ -50,9 +50,12 @@ class MergeResult:
     """settings.merge.cleanup is 'ask': offer `cleanup_merged(name)`."""
     cleanup_error: str = ""
     """Why the clean-up asked for was not done (the merge itself was made)."""
+    batch: int = 0
+    """Landed in a batch of this many (base moved once for all of them); 0 alone."""
 
     def summary(self) -> str:
-        text = (f"merged {self.name} into {self.base} ({self.strategy}): "
+        how = f"{self.strategy}, in a batch of {self.batch}" if self.batch > 1 else self.strategy
+        text = (f"merged {self.name} into {self.base} ({how}): "
                 f"{plural(len(self.commits), 'commit')}, {plural(self.stat.files, 'file')} "
                 f"+{self.stat.added} -{self.stat.removed}; {self.base} is now "
                 f"{self.new_base[:10]}")

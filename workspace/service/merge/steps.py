@@ -32,6 +32,7 @@ from workspace.adapters.git import GitError
 from workspace.core.agent import Agent
 from workspace.service.context import Context
 from workspace.service.merge.intent import (
+    BatchIntent,
     Intent,
     IntentFile,
     digest,
@@ -74,9 +75,7 @@ class Steps:
     def begin(self, intent: Intent, index: bytes | None) -> None:
         """Write the intent durably, then create its guard: nothing has moved yet."""
         self.file.save(intent, index)
-        if not self.ctx.repo.update_ref(intent.guard, intent.new, NO_COMMIT,
-                                        "workspace: merge intent"):
-            raise GitError(f"could not create {intent.guard}")
+        self.make_guard(intent.guard, intent.new)
         pause("after-intent")
 
     def move_branch(self, intent: Intent) -> Intent:
@@ -95,7 +94,7 @@ class Steps:
         worktree = Path(intent.worktree)
         data = self.ctx.repo.index_at(worktree, intent.wip.commit)
         intent = with_reset(intent, data)
-        self.file.save(intent)  # first: an undo recognises these bytes as the merge's own
+        self._save(intent)  # first: an undo recognises these bytes as the merge's own
         _retrying(lambda: self.ctx.repo.write_index(worktree, data))
         pause("after-index")
         return intent
@@ -118,6 +117,12 @@ class Steps:
 
     def complete(self, intent: Intent) -> None:
         """The merge record, the agent marked merged, the intent cleared."""
+        self.mark_merged(intent)
+        pause("after-merged")
+        self.clear(intent)
+
+    def mark_merged(self, intent: Intent) -> None:
+        """The merge record and the agent marked merged (safe to do again)."""
         agent = self._agent(intent)
         if agent is not None:
             write_json(record_path(self.ctx, agent.id), {
@@ -125,8 +130,13 @@ class Steps:
                 "strategy": intent.strategy, "at": time.time(), "left": list(intent.left)})
             self.ctx.record(agent, "merged")
             self._poller.update_diff(self.ctx.agent(agent.name))
-        pause("after-merged")
-        self.clear(intent)
+
+    def _save(self, intent: Intent) -> None:
+        """The intent as it stands now, durably (a batch's steps save the whole batch)."""
+        self.file.save(intent)
+
+    def _saved_index(self, intent: Intent) -> bytes | None:
+        return self.file.saved_index(intent)
 
     def undo(self, intent: Intent, moved: bool = True) -> Undone:
         """Base back from new to old (the checkout could not follow), the commit of
@@ -163,7 +173,7 @@ class Steps:
             return self._wip_kept(intent) if landed else ""
         try:
             current = digest(repo.read_index(worktree))
-            saved = self.file.saved_index(intent)
+            saved = self._saved_index(intent)
             if current not in (wip.index, wip.reset) or (wip.index and saved is None):
                 return self._wip_kept(intent)  # the agent's own index since: keep it
             if saved is not None and current != wip.index:
@@ -188,17 +198,18 @@ class Steps:
 
     # -- recovery -------------------------------------------------------------------------
 
-    def recover(self) -> str | None:
-        """Finish or undo the merge whose intent is left (the caller holds the merge lock).
-        Returns what was done, in one line; None when there was nothing to do. Raises
-        GitError or OSError when it could not (the intent stays for the next command)."""
+    def load(self) -> Intent | BatchIntent | None:
+        """The intent a merge left, if any; OSError when the file is not one."""
         try:
-            intent = self.file.load()
+            return self.file.load()
         except ValueError as exc:
             raise OSError(f"{self.file.path} is not a merge intent ({exc}); check base and the "
                           "main checkout, then remove it") from None
-        if intent is None:
-            return None
+
+    def recover(self, intent: Intent) -> str:
+        """Finish or undo the merge whose intent is left (the caller holds the merge lock).
+        Returns what was done, in one line. Raises GitError or OSError when it could not
+        (the intent stays for the next command)."""
         intent = self._take_over(intent)
         pause("recover-claimed")
         now = self.ctx.repo.rev(intent.ref)
@@ -234,21 +245,26 @@ class Steps:
         (one that holds it now finishes first: hence the retries), then use a guard of our
         own. The intent names the new guard before it exists: killed in between, the next
         recovery finds it missing, which stops nothing and needs nothing."""
-        repo = self.ctx.repo
-        for _ in range(RETRIES):
-            repo.update_ref(intent.guard, NO_COMMIT, intent.new,
-                            "workspace: merge intent taken over")
-            if repo.rev(intent.guard) is None:
-                break
-            time.sleep(0.1)
-        else:
-            raise GitError(f"{intent.guard} stays locked; is a git process of the interrupted "
-                           "merge still running?")
+        self.drop_guard(intent.guard, intent.new)
         intent = with_guard(intent, new_guard())
         self.file.save(intent)
-        if not repo.update_ref(intent.guard, intent.new, NO_COMMIT, "workspace: merge intent"):
-            raise GitError(f"could not create {intent.guard}")
+        self.make_guard(intent.guard, intent.new)
         return intent
+
+    def drop_guard(self, guard: str, value: str) -> None:
+        """Delete a dead merge's guard, waiting for a transaction that holds it."""
+        repo = self.ctx.repo
+        for _ in range(RETRIES):
+            repo.update_ref(guard, NO_COMMIT, value, "workspace: merge intent taken over")
+            if repo.rev(guard) is None:
+                return
+            time.sleep(0.1)
+        raise GitError(f"{guard} stays locked; is a git process of the interrupted merge "
+                       "still running?")
+
+    def make_guard(self, guard: str, value: str) -> None:
+        if not self.ctx.repo.update_ref(guard, value, NO_COMMIT, "workspace: merge intent"):
+            raise GitError(f"could not create {guard}")
 
     def _finish_index(self, intent: Intent) -> None:
         """Step 1's index, when the merge was killed after moving the branch and before

@@ -137,7 +137,14 @@ class Autopilot:
         tasks = self.ctx.store.tasks
         match action:
             case Dispatch():
-                self._dispatch(task, agent)
+                if agent is not None and task.last_done is not None:
+                    # The next attempt on the same agent: a message (its paste waits out the
+                    # CLI's submit delay) or a fresh start (ends the old process, with a
+                    # grace). In a thread, as checks are: done in the tick, one agent's
+                    # message held up every other agent's turn end by that wait.
+                    self._start_job(task, lambda t: self._dispatch(t, agent), "next attempt")
+                else:
+                    self._dispatch(task, agent)
             case RunCheck():
                 self._start_job(task, self._check)
             case Judge():
@@ -181,7 +188,7 @@ class Autopilot:
             self.ctx.store.tasks.update(task.id, reason=reason, event="note", detail=reason)
             self.say(f"{task.id}: {reason}")
 
-    def _start_job(self, task: Task, job: Callable[[Task], None]) -> None:
+    def _start_job(self, task: Task, job: Callable[[Task], None], what: str = "") -> None:
         if task.id in self.in_flight():
             return
 
@@ -191,7 +198,7 @@ class Autopilot:
             except UsageError as exc:
                 self._note(task, str(exc))
             except Exception as exc:  # a bug must not stop the fleet: say it, keep going
-                self._note(task, f"{job.__name__.strip('_')} failed: {exc!r}")
+                self._note(task, f"{what or job.__name__.strip('_')} failed: {exc!r}")
 
         thread = threading.Thread(target=run, name=f"autopilot-{task.id}", daemon=True)
         self._jobs[task.id] = thread
@@ -213,7 +220,7 @@ class Autopilot:
             tasks.put_attempt(task.id, current, state=S.RUNNING, agent=name,
                               reason=f"attempt {number}", event="attempt", detail=str(number))
             task = replace(task, attempts=(*task.attempts, current), agent=name)
-        last = next((a for a in reversed(task.attempts) if a.done), None)
+        last = task.last_done
         progress = self.ctx.progress_file(task.id)
         if agent is not None and last is None:
             # The first attempt's spawn ran before the autopilot died: it took its prompt if it
@@ -300,7 +307,8 @@ class Autopilot:
                      event="checking", detail=str(current.number))
         worktree = Path(agent.worktree)
         try:
-            tree: str | None = self.ctx.repo.snapshot(worktree).tree
+            # Its tree alone (what the no-progress breaker compares): no snapshot commit.
+            tree: str | None = self.ctx.repo.worktree_tree(worktree)
         except Exception:
             tree = None  # the worktree is gone or broken: the check says what that means
         if current.reported == "fail":

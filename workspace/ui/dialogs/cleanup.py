@@ -29,7 +29,8 @@ class CleanupScreen(ModalScreen[CleanupChoice | None]):
     ]
     DEFAULT_CSS = """
     CleanupScreen { align: center middle; }
-    CleanupScreen > Vertical { width: 100; height: auto; max-height: 90%; border: thick $primary;
+    CleanupScreen > Vertical { width: 100; max-width: 100%; height: auto; max-height: 90%;
+                               border: thick $primary;
                                background: $surface; padding: 1 2; }
     CleanupScreen OptionList { height: auto; max-height: 20; margin: 1 0; }
     CleanupScreen #hint { color: $text-muted; }

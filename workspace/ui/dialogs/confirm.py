@@ -14,7 +14,8 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 90; height: auto; max-height: 90%; border: thick $primary;
+    ConfirmScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 90%;
+                               border: thick $primary;
                                background: $surface; padding: 1 2; }
     ConfirmScreen VerticalScroll { height: auto; max-height: 16; margin: 1 0 0 0; }
     ConfirmScreen #buttons { height: auto; align: right middle; margin: 1 0 0 0; }

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from workspace.core import format as fmt
-from workspace.core.actions import ACTIONS
+from workspace.core.actions import ACTIONS, HELP_NOTES
 from workspace.core.agent import NEEDS_YOU, Status
 from workspace.ui.keys import shown_key
 
@@ -41,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
     # and redraw the help each time a row or the preview changes beneath.
     DEFAULT_CSS = """
     HelpScreen { align: center middle; background: $background; }
-    HelpScreen > VerticalScroll { width: 100; height: 90%; border: thick $primary;
+    HelpScreen > VerticalScroll { width: 100; max-width: 100%; height: 90%; border: thick $primary;
                                   background: $surface; padding: 1 2; }
     """
 
@@ -57,9 +57,10 @@ class HelpScreen(ModalScreen[None]):
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold", min_width=10)
         keys.add_column()
+        # First: with every action listed, the rest of the keys is a scroll away.
+        keys.add_row("ctrl+p", "Command palette: every action by name")
         for a in ACTIONS:
             keys.add_row(shown_key(self.keys.get(a.name, a.key)), a.help)
-        keys.add_row("ctrl+p", "Command palette: every action by name")
         statuses = Table.grid(padding=(0, 2))
         statuses.add_column(min_width=20)
         statuses.add_column()
@@ -74,8 +75,10 @@ class HelpScreen(ModalScreen[None]):
                          "come back here. Agents keep running when you quit (q).\n"
                          "The Preview shows the bottom of the agent's screen; the mouse wheel "
                          "or [b]\\[[/b] scrolls back through its scrollback (PgUp/PgDn, Home), "
-                         "[b]End[/b] or [b]Esc[/b] shows it live again. [b]tab[/b] moves the "
-                         "focus to the tabs, where [b]←[/b]/[b]→[/b] switch them.\n")
+                         "[b]End[/b] or [b]Esc[/b] shows it live again.\n")
+            for title, text in HELP_NOTES:
+                yield Static(f"[b]{title}[/b]")
+                yield Static(text + "\n")
             yield Static("[b]Statuses[/b]")
             yield Static(statuses)
             yield Static("\nesc closes this help", classes="dim")

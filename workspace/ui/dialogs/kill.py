@@ -1,4 +1,5 @@
-"""Kill confirm: says exactly what would be lost, keeps it by default."""
+"""Kill confirm, for one agent or several: says exactly what would be lost, keeps it by
+default."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from workspace.core import format as fmt
 from workspace.core.diffstat import describe_porcelain
+from workspace.ui.messages import KillTarget
 
 KillChoice = Literal["keep", "discard"]
 
@@ -20,37 +23,24 @@ class KillScreen(ModalScreen[KillChoice | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     KillScreen { align: center middle; }
-    KillScreen > Vertical { width: 90; height: auto; max-height: 90%; border: thick $error;
-                            background: $surface; padding: 1 2; }
+    KillScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 90%;
+                            border: thick $error; background: $surface; padding: 1 2; }
     KillScreen VerticalScroll { height: auto; max-height: 16; margin: 1 0; }
     KillScreen #buttons { height: auto; align: right middle; }
     KillScreen Button { margin: 0 0 0 1; }
     """
 
-    def __init__(self, name: str, worktree: str, branch: str, uncommitted: tuple[str, ...],
-                 commits: tuple[str, ...]) -> None:
+    def __init__(self, targets: list[KillTarget]) -> None:
         super().__init__()
-        self.agent_name = name
-        self.worktree = worktree
-        self.branch = branch
-        self.uncommitted = uncommitted
-        self.commits = commits
+        self.targets = targets
 
     def compose(self) -> ComposeResult:
-        clean = not self.uncommitted and not self.commits
+        clean = all(t.clean for t in self.targets)
         with Vertical():
-            yield Static(f"[b]Kill {self.agent_name}?[/b] Its processes and tmux session end.")
-            if clean:
-                yield Static(f"Its worktree and branch {self.branch} hold nothing that is not on "
-                             "base; they will be removed.")
+            if len(self.targets) == 1:
+                yield from self._one(self.targets[0])
             else:
-                yield Static(f"Its worktree {self.worktree} holds work that is not on base:")
-                with VerticalScroll():
-                    lines = [f"  {describe_porcelain(line)}" for line in self.uncommitted]
-                    lines += [f"  commit {line}" for line in self.commits]
-                    yield Static("\n".join(lines), markup=False)
-                yield Static("[b]Kill, keep work[/b] keeps the worktree and branch. "
-                             "[b]Discard[/b] removes them after saving a recovery ref.")
+                yield from self._many()
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 if clean:
@@ -58,6 +48,41 @@ class KillScreen(ModalScreen[KillChoice | None]):
                 else:
                     yield Button("Discard work", variant="error", id="discard")
                     yield Button("Kill, keep work", variant="warning", id="keep")
+
+    def _one(self, t: KillTarget) -> ComposeResult:
+        yield Static(f"[b]Kill {t.name}?[/b] Its processes and tmux session end.")
+        if t.clean:
+            yield Static(f"Its worktree and branch {t.branch} hold nothing that is not on "
+                         "base; they will be removed.")
+            return
+        yield Static(f"Its worktree {t.worktree} holds work that is not on base:")
+        with VerticalScroll():
+            lines = [f"  {describe_porcelain(line)}" for line in t.uncommitted]
+            lines += [f"  commit {line}" for line in t.commits]
+            yield Static("\n".join(lines), markup=False)
+        yield Static("[b]Kill, keep work[/b] keeps the worktree and branch. "
+                     "[b]Discard[/b] removes them after saving a recovery ref.")
+
+    def _many(self) -> ComposeResult:
+        yield Static(f"[b]Kill {len(self.targets)} agents?[/b] Their processes and tmux "
+                     "sessions end.")
+        lines = []
+        for t in self.targets:
+            if t.clean:
+                lines.append(f"{t.name}: nothing that is not on base (worktree and branch "
+                             "removed)")
+                continue
+            held = []
+            if t.uncommitted:
+                held.append(fmt.plural(len(t.uncommitted), "uncommitted file"))
+            if t.commits:
+                held.append(fmt.plural(len(t.commits), "commit") + " not on base")
+            lines.append(f"{t.name}: {', '.join(held)}")
+        with VerticalScroll():
+            yield Static("\n".join(lines), markup=False, id="kill-list")
+        if not all(t.clean for t in self.targets):
+            yield Static("[b]Kill, keep work[/b] keeps the worktrees and branches that hold "
+                         "work. [b]Discard[/b] removes them all after saving recovery refs.")
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()

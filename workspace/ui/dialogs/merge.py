@@ -56,11 +56,13 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     MergeScreen { align: center middle; }
-    MergeScreen > Vertical { width: 100; height: auto; max-height: 95%; border: thick $success;
+    MergeScreen > Vertical { width: 100; max-width: 100%; height: auto; max-height: 95%;
+                             border: thick $success;
                              background: $surface; padding: 1 2; }
     MergeScreen.refused > Vertical { border: thick $error; }
     MergeScreen VerticalScroll { height: auto; max-height: 10; margin: 1 0 0 0; }
-    MergeScreen #problem { color: $error; margin: 1 0 0 0; }
+    MergeScreen #problem, MergeScreen #known { color: $error; margin: 1 0 0 0; }
+    MergeScreen #known { display: none; }
     MergeScreen RadioSet { width: 100%; }
     MergeScreen RadioSet > RadioButton { width: auto; }
     MergeScreen #wip-message { margin: 0 0 0 4; }
@@ -75,6 +77,7 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
     def __init__(self, plan: MergePlanView) -> None:
         super().__init__()
         self.plan = plan
+        self._known = ""
 
     def compose(self) -> ComposeResult:
         plan = self.plan
@@ -98,6 +101,7 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
                 if plan.checkout:
                     yield Static(f"{escape(plan.base)} is checked out in "
                                  f"{escape(plan.checkout)}: its files will be updated.")
+            yield Static("", id="known")
             if plan.problem:
                 hint = "\n[b]R[/b] asks the agent to rebase onto base and resolve them." \
                     if plan.conflict else ""
@@ -125,6 +129,26 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Merge queue" if queue else "Merge", variant="success",
                              id="merge", disabled=bool(plan.problem))
+
+    def conflict_known(self, problem: str) -> None:
+        """The radar found a conflict with base while the form is open (a sibling merged):
+        one agent cannot merge as it is, so Merge is disabled and the form says why (a
+        queue stops at a conflict by itself: it only says so)."""
+        notes = self.query("#known").results(Static)
+        note = next(notes, None)  # None: not composed yet, or going away
+        if not problem or problem == self._known or self.plan.problem or note is None:
+            return
+        self._known = problem
+        queue = len(self.plan.names) > 1
+        note.update(escape(problem) + ("; the queue stops there and keeps the rest queued"
+                                       if queue else "\n[b]R[/b] asks the agent to rebase "
+                                       "onto base and resolve them."))
+        note.display = True
+        if not queue:
+            self.add_class("refused")
+            merge = self.query_one("#merge", Button)
+            merge.disabled = True
+            self.query_one("#cancel", Button).focus()
 
     def on_mount(self) -> None:
         if self.plan.problem:

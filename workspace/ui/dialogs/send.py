@@ -40,7 +40,8 @@ class SendScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     SendScreen { align: center middle; }
-    SendScreen > Vertical { width: 90; height: auto; border: thick $primary; background: $surface;
+    SendScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 100%;
+                            border: thick $primary; background: $surface;
                             padding: 1 2; }
     SendScreen MessageBox { height: 8; margin: 1 0; }
     SendScreen #hint { color: $text-muted; }

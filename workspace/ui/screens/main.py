@@ -1,33 +1,28 @@
 """The main screen: it lays the widgets out, binds every action's key and wires what one
 widget learns to the others. The work is the widgets' (the Poller polls and watches, the
-ConflictRadar looks for shared files, the MergeBar merges, AgentTabs shows the selected agent,
-Leftovers offers what no agent owns for cleanup, RepoTrustCheck asks to trust the repository's
-config);
-the screen's own actions ask through a dialog and run the service call with `run_job`. Workers
-post facts (workspace.ui.messages); only handlers, on the UI thread, change what is shown.
+ConflictRadar looks for shared files, Attention says who started needing you, AgentActions
+acts on the marked or selected agents, the Spawner spawns, the MergeBar merges, AgentTabs
+shows the selected agent, Leftovers offers what no agent owns for cleanup, RepoTrustCheck asks
+to trust the repository's config); the screen's own actions ask through a dialog and run the
+service call with `run_job`. Workers post facts (workspace.ui.messages); only handlers, on the
+UI thread, change what is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
-from textual.binding import Binding
-from textual.containers import Vertical
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from workspace.core import format as fmt
 from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.service import Snapshot, Workspace
+from workspace.ui import footer_fit
 from workspace.ui.dialogs.help import show_help
-from workspace.ui.dialogs.kill import KillChoice, KillScreen
-from workspace.ui.dialogs.send import SendScreen
-from workspace.ui.dialogs.spawn import SpawnRequest, SpawnScreen
+from workspace.ui.dialogs.merge import MergeScreen
 from workspace.ui.jobs import run_job
 from workspace.ui.keys import display_key, tmux_to_textual
 from workspace.ui.messages import (
@@ -37,21 +32,22 @@ from workspace.ui.messages import (
     KeysDelivered,
     MergeFinished,
     RadarUpdated,
-    UnsavedWorkFound,
 )
 from workspace.ui.screens.tasks import TasksScreen
+from workspace.ui.widgets.agent_actions import AgentActions
 from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.agent_tabs import AgentTabs
+from workspace.ui.widgets.attention import Attention
+from workspace.ui.widgets.fleet import Fleet
 from workspace.ui.widgets.footer import KeyFooter
 from workspace.ui.widgets.header import WorkspaceHeader
 from workspace.ui.widgets.leftovers import Leftovers
 from workspace.ui.widgets.merge_bar import MergeBar
 from workspace.ui.widgets.poller import Poller
 from workspace.ui.widgets.preview import PanePreview
-from workspace.ui.widgets.radar import ConflictRadar, radar_notes
+from workspace.ui.widgets.radar import ConflictRadar, base_conflict, radar_notes
+from workspace.ui.widgets.spawner import Spawner
 from workspace.ui.widgets.trust import RepoTrustCheck
-
-EMPTY = "No agents yet. Press [b]n[/b] to spawn one, or [b]?[/b] for help."
 
 
 class MainScreen(Screen[None]):
@@ -60,7 +56,6 @@ class MainScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     MainScreen #top { height: 45%; min-height: 6; }
-    MainScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
     MainScreen #typing-hint { height: 1; background: $warning; color: $background;
                               padding: 0 1; display: none; }
     MainScreen #typing-hint.on { display: block; }
@@ -80,22 +75,35 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(self.ws.name, id="header")
-        with Vertical(id="top"):
-            yield AgentTable(id="agents")
-            yield Static(EMPTY, id="empty")
+        yield Fleet(id="top")
         yield Static("", id="typing-hint")
         yield MergeBar(self.ws, id="merge-bar")
         yield AgentTabs(self.ws, id="agent-tabs")
         yield Poller(self.ws, id="poller")
         yield ConflictRadar(self.ws.radar, id="radar")
+        yield Attention(self.ws, id="attention")
+        yield AgentActions(self.ws, lambda ids: self.fleet.unmark(ids), id="agent-actions")
+        yield Spawner(self.ws, self._names, id="spawner")
         yield Leftovers(self.ws, id="leftovers")
         yield RepoTrustCheck(self.ws, id="trust")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(WorkspaceHeader).show(None)
-        self.query_one("#agents").display = False
         self.table.focus()
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer keeps what fits (active_bindings)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Every binding; the footer shows those that fit (help and quit first)."""
+        return footer_fit.narrowed(super().active_bindings, self.size.width,
+                                   self.app.get_key_display)
+
+    @property
+    def fleet(self) -> Fleet:
+        return self.query_one(Fleet)
 
     @property
     def table(self) -> AgentTable:
@@ -110,33 +118,41 @@ class MainScreen(Screen[None]):
     def _need_agent(self) -> Agent | None:
         agent = self.selected
         if agent is None:
-            self.notify("No agent selected. Press n to spawn one.", severity="warning")
+            self.notify("No agent selected. Press n to spawn one." if not self.snapshot or
+                        not self.snapshot.agents else "No agent selected: the cursor is on "
+                        "a group header.", severity="warning")
         return agent
 
     def _marked_or_selected(self) -> list[Agent]:
-        """The marked agents in table order, else the selected one."""
+        """The marked agents the table shows, in its order, else the selected one."""
         if self.snapshot is None:
             return []
-        marked = [a for a in self.snapshot.agents if a.id in self.table.marked]
+        marked = self.fleet.marked(self.snapshot)
         if marked:
             return marked
         agent = self._need_agent()
         return [agent] if agent else []
 
+    def _names(self) -> set[str]:
+        return {a.name for a in self.snapshot.agents} if self.snapshot else set()
+
     # -- facts from workers -------------------------------------------------------------
 
     @on(AgentsPolled)
     def _polled(self, message: AgentsPolled) -> None:
-        self.snapshot = snapshot = message.snapshot
+        before, self.snapshot = self.snapshot, message.snapshot
+        snapshot = message.snapshot
+        if before is not None and _landed(before, snapshot):
+            # Base may have moved (a merge here, in the CLI or by the autopilot): the others
+            # may conflict with it now, and their rows say so without waiting for a look.
+            self.query_one(ConflictRadar).files_changed({a.id for a in snapshot.agents})
         self._budgets = message.budgets
         if message.focus == self.focus_id:
             self._burn = message.burn
-        has_agents = bool(snapshot.agents)
-        self.query_one("#agents").display = has_agents
-        self.query_one("#empty").display = not has_agents
-        self.table.show(snapshot.agents)
-        self.query_one(WorkspaceHeader).show(snapshot, message.autopilot)
-        if self.focus_id is None and has_agents:
+        self.fleet.show(snapshot)
+        self.query_one(WorkspaceHeader).show(snapshot, message.autopilot, message.usage)
+        self.query_one(Attention).seen(snapshot.agents)
+        if self.focus_id is None and snapshot.agents:
             self._focus(self.table.selected_id)
         self._show_focus()
 
@@ -152,14 +168,17 @@ class MainScreen(Screen[None]):
     def _radar_updated(self, message: RadarUpdated) -> None:
         self.table.radar = radar_notes(message.radar)
         if self.snapshot is not None:
-            self.table.show(self.snapshot.agents)
+            self.fleet.show(self.snapshot)
+        form = self.app.screen
+        if isinstance(form, MergeScreen):  # a conflict found while the form is open
+            form.conflict_known(base_conflict(message.radar, form.plan.names))
         self._show_focus()
 
     @on(ActionFinished)
     def _action_finished(self, message: ActionFinished) -> None:
         if message.text:
             self.notify(message.text, severity="error" if message.error else "information",
-                        timeout=8 if message.error else 4)
+                        timeout=8 if message.error else 4, markup=False)
         if message.refresh:
             self.query_one(Poller).wake()
 
@@ -170,16 +189,18 @@ class MainScreen(Screen[None]):
     @on(MergeFinished)
     def _merged(self, message: MergeFinished) -> None:
         if self.snapshot is not None:
-            for agent in self.snapshot.agents:
-                if agent.name == message.result.name:
-                    self.table.marked.discard(agent.id)
-        self.table.refresh_marks()
+            self.fleet.unmark([a.id for a in self.snapshot.agents
+                               if a.name == message.result.name])
 
     @on(AgentTable.Selected)
     def _selected(self, message: AgentTable.Selected) -> None:
         if message.agent_id != self.focus_id:
             self._focus(message.agent_id)
             self._show_focus()
+
+    @on(AgentTable.ViewChanged)
+    def _view_changed(self, message: AgentTable.ViewChanged) -> None:
+        self.query_one(WorkspaceHeader).hidden_by_filter(message.hidden)
 
     def _focus(self, agent_id: str | None) -> None:
         self.focus_id = agent_id
@@ -200,22 +221,12 @@ class MainScreen(Screen[None]):
     # -- spawn, attach, send, type --------------------------------------------------------
 
     def action_spawn(self) -> None:
-        taken = {a.name for a in self.snapshot.agents} if self.snapshot else set()
-        self.app.push_screen(SpawnScreen(self.ws, taken), self._spawn_requested)
-
-    def _spawn_requested(self, request: SpawnRequest | None) -> None:
-        if request is None:
-            return
-        self.notify(f"spawning {', '.join(request.names)}…", timeout=3)
-        for name in request.names:
-            run_job(self, f"spawn {name}", partial(self._spawn_one, name, request))
-
-    def _spawn_one(self, name: str, request: SpawnRequest) -> str:
-        agent = self.ws.spawn(name, preset=request.preset, base=request.base,
-                              prompt=request.prompt, budget_usd=request.budget)
-        return f"spawned {agent.name} ({agent.preset}) on {agent.branch}"
+        self.query_one(Spawner).open()
 
     def action_attach(self) -> None:
+        if self.table.cursor_group is not None and self.table.selected_id is None:
+            self.table.toggle_fold()  # enter on a group header folds or unfolds it
+            return
         agent = self._need_agent()
         if agent is None:
             return
@@ -229,26 +240,6 @@ class MainScreen(Screen[None]):
             self.notify(str(exc), severity="error")
         self.app.refresh()
         self.query_one(Poller).wake()
-
-    def action_send(self) -> None:
-        names = [a.name for a in self._marked_or_selected()]
-        if names:
-            self.app.push_screen(SendScreen(names), lambda text: self._send(names, text))
-
-    def _send(self, names: list[str], text: str | None) -> None:
-        if not text:
-            return
-
-        def job() -> str:
-            results = self.ws.send_many(names, text)
-            failed = [r for r in results if not r.ok]
-            if failed:
-                raise UsageError("; ".join(r.error for r in failed))
-            # What cleaning the message changed reads the same for every agent: say it once.
-            changed = next((r.changes for r in results if r.changes), "")
-            return f"sent to {', '.join(names)}" + (f" ({changed})" if changed else "")
-
-        run_job(self, "send", job)
 
     def action_type_inline(self) -> None:
         agent = self._need_agent()
@@ -281,7 +272,7 @@ class MainScreen(Screen[None]):
             return
         for agent in self.snapshot.agents:
             if agent.name == name:
-                self.table.select_id(agent.id)
+                self.fleet.select(agent.id)
                 return
         self.notify(f"{name} is no longer an agent here (merged and cleaned up?)",
                     severity="warning")
@@ -295,96 +286,81 @@ class MainScreen(Screen[None]):
 
         run_job(self, "autopilot", job)
 
+    # -- who needs you --------------------------------------------------------------------
+
     def action_next_attention(self) -> None:
-        if self.snapshot is not None and not self.table.select_next_needing(self.snapshot.agents):
-            self.notify("Nobody needs you right now.")
+        self.query_one(Attention).walk(self.table.select_next)
 
-    # -- actions on the selected agent ----------------------------------------------------
+    def action_attention(self) -> None:
+        self.query_one(Attention).show_list(self.table.shown_ids, self.fleet.select)
 
-    def _agent_job(self, verb: str, call: Callable[[str], object], done: str,
-                   need: Status | None = None) -> None:
-        """Run one service call on the selected agent; `done` ('approved {}') is its line."""
-        agent = self._need_agent()
-        if agent is None:
-            return
-        if need is not None and agent.status != need:
-            self.notify(f"{agent.name} is {fmt.STATUS_LABEL[agent.status]}, not "
-                        f"{fmt.STATUS_LABEL[need]}", severity="warning")
-            return
-
-        def job() -> str:
-            call(agent.name)
-            return done.format(agent.name)
-
-        run_job(self, f"{verb} {agent.name}", job)
-
-    def action_approve(self) -> None:
-        self._agent_job("approve", self.ws.approve, "approved {}", Status.NEEDS_PERMISSION)
-
-    def action_approve_always(self) -> None:
-        self._agent_job("approve", lambda name: self.ws.approve(name, always=True),
-                        "approved {} for this session", Status.NEEDS_PERMISSION)
-
-    def action_deny(self) -> None:
-        self._agent_job("deny", self.ws.deny, "denied {}", Status.NEEDS_PERMISSION)
-
-    def action_interrupt(self) -> None:
-        self._agent_job("interrupt", self.ws.interrupt, "interrupted {}")
-
-    def action_pause(self) -> None:
-        agent = self.selected
-        if agent is not None and agent.status == Status.PAUSED:
-            self._agent_job("pause", self.ws.resume, "resumed {}")
-        else:
-            self._agent_job("pause", self.ws.pause, "paused {}")
-
-    def action_restart(self) -> None:
-        self._agent_job("restart", self.ws.restart, "restarted {}")
-
-    def action_ask_rebase(self) -> None:
-        agent = self._need_agent()
-        if agent is not None:
-            self.query_one(MergeBar).ask_to_rebase(agent)
-
-    def action_kill(self) -> None:
-        agent = self._need_agent()
-        if agent is None:
-            return
-
-        def job() -> None:
-            unsaved = self.ws.kill_preview(agent.name)
-            self.post_message(UnsavedWorkFound(agent, unsaved.uncommitted, unsaved.commits))
-
-        run_job(self, f"check {agent.name}", job)
-
-    @on(UnsavedWorkFound)
-    def _confirm_kill(self, message: UnsavedWorkFound) -> None:
-        agent = message.agent
-
-        def chosen(choice: KillChoice | None) -> None:
-            if choice is None:
-                return
-            self.table.marked.discard(agent.id)
-            run_job(self, f"kill {agent.name}",
-                    lambda: self.ws.kill(agent.name, discard=choice == "discard").summary())
-
-        self.app.push_screen(KillScreen(agent.name, agent.worktree, agent.branch,
-                                        message.uncommitted, message.commits), chosen)
+    # -- marks, filter, group, sort -------------------------------------------------------
 
     def action_mark(self) -> None:
-        agent = self._need_agent()
-        if agent is not None:
-            self.table.toggle_mark(agent.id)
+        if not self.fleet.mark():
+            self._need_agent()
+
+    def action_mark_all(self) -> None:
+        self.fleet.mark_all()
+
+    def action_unmark_all(self) -> None:
+        self.fleet.unmark_all()
+
+    def action_filter(self) -> None:
+        self.fleet.filter()
+
+    def action_group(self) -> None:
+        self.fleet.cycle_group()
+
+    def action_sort(self) -> None:
+        self.fleet.cycle_sort()
+
+    # -- actions on the marked or selected agents -------------------------------------------
+
+    @property
+    def _actions(self) -> AgentActions:
+        return self.query_one(AgentActions)
+
+    def action_send(self) -> None:
+        self._actions.send(self._marked_or_selected())
+
+    def action_approve(self) -> None:
+        self._actions.approve(self._marked_or_selected())
+
+    def action_approve_always(self) -> None:
+        self._actions.approve(self._marked_or_selected(), always=True)
+
+    def action_deny(self) -> None:
+        self._actions.deny(self._marked_or_selected())
+
+    def action_interrupt(self) -> None:
+        self._actions.interrupt(self._marked_or_selected())
+
+    def action_pause(self) -> None:
+        self._actions.pause(self._marked_or_selected())
+
+    def action_restart(self) -> None:
+        self._actions.restart(self._marked_or_selected())
+
+    def action_kill(self) -> None:
+        self._actions.kill(self._marked_or_selected())
 
     def action_merge(self) -> None:
         targets = self._marked_or_selected()
         if targets:
             self.query_one(MergeBar).merge(targets)
 
+    def action_ask_rebase(self) -> None:
+        agent = self._need_agent()
+        if agent is not None:
+            self.query_one(MergeBar).ask_to_rebase(agent)
+
     def action_push_pr(self) -> None:
         agent = self._need_agent()
         if agent is not None:
             self.query_one(MergeBar).open_pr(agent)
+
+    # -- tabs -------------------------------------------------------------------------------
 
     def action_diff(self) -> None:
         agent = self._need_agent()
@@ -416,3 +392,9 @@ class MainScreen(Screen[None]):
     def action_quit(self) -> None:
         self.app.exit()
 
+
+def _landed(before: Snapshot, now: Snapshot) -> bool:
+    """An agent merged, or went (merged and cleaned up, or killed), since `before`."""
+    merged = {a.id for a in before.agents if a.status == Status.MERGED}
+    return any(a.status == Status.MERGED and a.id not in merged for a in now.agents) or \
+        bool({a.id for a in before.agents} - {a.id for a in now.agents})

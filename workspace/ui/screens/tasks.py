@@ -19,18 +19,18 @@ from textual.worker import get_current_worker
 from workspace.core import format as fmt
 from workspace.core.tasks.model import LoopMode, MergeMode, Task, TaskSpec, TaskState
 from workspace.service import Workspace
+from workspace.ui.dialogs.plan_form import PlanForm, PlanRequest
 from workspace.ui.dialogs.task_form import TaskForm
 from workspace.ui.jobs import run_job
 from workspace.ui.messages import ActionFinished, TasksLoaded
+from workspace.ui.screens.plan import PlanScreen
 from workspace.ui.widgets.footer import KeyFooter
+from workspace.ui.widgets.task_text import STYLE, describe
 
 ORDER = (TaskState.PROPOSED, TaskState.REVIEW, TaskState.FAILED, TaskState.RUNNING,
          TaskState.CHECKING, TaskState.MERGING, TaskState.QUEUED, TaskState.MERGED,
          TaskState.CANCELLED)
 """Groups in the order a person looks: what waits on them first."""
-STYLE = {TaskState.PROPOSED: "bold yellow", TaskState.REVIEW: "bold cyan",
-         TaskState.FAILED: "bold red", TaskState.RUNNING: "green", TaskState.CHECKING: "green",
-         TaskState.MERGING: "green", TaskState.MERGED: "dim", TaskState.CANCELLED: "dim"}
 GROUP = "group:"
 
 
@@ -45,6 +45,8 @@ class TasksScreen(Screen[str | None]):
         Binding("x", "cancel", "Cancel task"),
         Binding("enter", "agent", "Its agent"),
         Binding("A", "autopilot", "Autopilot on/off"),
+        Binding("P", "new_plan", "New plan"),
+        Binding("p", "plan", "Its plan"),
         Binding("escape,t", "close", "Back"),
     ]
     DEFAULT_CSS = """
@@ -237,6 +239,31 @@ class TasksScreen(Screen[str | None]):
 
         self._run("autopilot", job)
 
+    def action_new_plan(self) -> None:
+        presets = [p.name for p in self.ws.settings.presets]
+
+        def chosen(request: PlanRequest | None) -> None:
+            if request is None:
+                return
+
+            def job() -> str:
+                plan = self.ws.start_plan(request.goal, request.preset)
+                return f"{plan.id}: its planner {plan.agent} is filing tasks (p opens the plan)"
+
+            self._run("start a plan", job)
+
+        self.app.push_screen(PlanForm(presets), chosen)
+
+    def action_plan(self) -> None:
+        task = self.selected
+        plans = sorted({t.plan for t in self.tasks.values() if t.plan},
+                       key=lambda p: int(p[1:]) if p[1:].isdigit() else 0)
+        plan = task.plan if task is not None and task.plan else (plans[-1] if plans else None)
+        if plan is None:
+            self.notify("No plans yet. Press P to start one.", severity="warning")
+            return
+        self.app.push_screen(PlanScreen(self.ws, plan))
+
     def action_close(self) -> None:
         self.dismiss(None)
 
@@ -250,34 +277,3 @@ class TasksScreen(Screen[str | None]):
 
 def _said(task: Task) -> str:
     return f"{task.id} is {task.state}" + (f": {task.reason}" if task.reason else "")
-
-
-def describe(task: Task | None) -> Text:
-    """The selected task, for the detail pane: spec, agent, attempts, the last check's end."""
-    if task is None:
-        return Text("Select a task to see its attempts and check output.", "dim")
-    s = task.spec
-    out = Text()
-    out.append(f"{task.id}  {task.title}\n", "bold")
-    out.append(f"{task.state}", STYLE.get(task.state, ""))
-    out.append(f"  {task.reason}\n" if task.reason else "\n")
-    out.append(f"check: {s.check or '(none: the turn ending is done)'}\n")
-    out.append(f"after: {', '.join(s.after) or '—'}   preset: {s.preset or 'default'}   "
-               f"loop: {s.loop}   merge: {s.merge}   attempts: {task.attempts_used} of "
-               f"{s.max_attempts}   cost: {fmt.cost(task.cost_usd)}   by {task.created_by}\n")
-    if task.agent:
-        out.append(f"agent: {task.agent} (enter jumps to it)\n")
-    for a in task.attempts:
-        code = "" if a.check_exit is None else f" exit {a.check_exit}"
-        out.append(f"  attempt {a.number}: {a.outcome or 'under way'}{code}  "
-                   f"{fmt.cost(a.cost_usd)}" + (f"  {a.note}" if a.note else "") + "\n",
-                   "green" if a.outcome == "passed" else "")
-    last = next((a for a in reversed(task.attempts) if a.check_tail.strip()), None)
-    if last is not None:
-        out.append(f"last check output (attempt {last.number}):\n", "bold")
-        for line in last.check_tail.strip().splitlines()[-15:]:
-            out.append(f"  {line}\n", "dim")
-    if s.prompt:
-        out.append("prompt:\n", "bold")
-        out.append(s.prompt.strip()[:2000] + "\n")
-    return out

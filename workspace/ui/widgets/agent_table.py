@@ -1,162 +1,238 @@
-"""The agent table: one row per agent, drawn a line at a time, each row cached.
+"""The agent table: a line per agent, and per group header when grouped (a LineList: drawn a
+line at a time, each line cached, the cursor on an agent rather than a row number, so it stays
+on the same agent when rows re-sort).
 
-Textual's DataTable re-renders every visible cell when any cell changes; with 50 agents whose
-token counts move every second that is most of the TUI's CPU. Here a row is re-rendered only
-when its own text changed (or the cursor, marks, width or theme did), and only rows on screen
-are drawn. Rows follow the snapshot's attention order (who needs you first); the cursor stays on
-the same agent when rows move.
+What is listed and in what order (the filter, the sort, the groups and which are folded) is
+workspace/ui/view.py's; how the columns share the width is workspace/ui/table_columns.py's;
+what a line says and how it is drawn, widgets/table_rows.py's. This keeps the fleet as last
+polled, the marks and the folds, and says what changed (Selected, ViewChanged).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from workspace.core import format as fmt
 from workspace.core.agent import Agent, Status
-
-COLUMNS = (
-    ("mark", " ", 1),
-    ("status", "STATUS", 18),
-    ("name", "NAME", 24),
-    ("preset", "PRESET", 8),
-    ("age", "AGE", 6),
-    ("diff", "DIFF", 11),
-    ("tokens", "TOKENS", 7),
-    ("cost", "COST", 7),
-    ("ctx", "CTX", 4),
-    ("task", "TASK / REASON", 0),
+from workspace.core.filters import AgentFilter, parse_filter
+from workspace.ui import view as views
+from workspace.ui.table_columns import COLUMNS, Layout, layout
+from workspace.ui.widgets.line_list import LineList
+from workspace.ui.widgets.table_rows import (
+    Row,
+    group_strip,
+    header_strip,
+    row_cells,
+    row_strip,
+    status_style,
 )
-"""Key, header, width (0: the rest of the line)."""
-GAP = 2
-
-_STYLE = {
-    Status.STARTING: "dim",
-    Status.WORKING: "bold $primary",
-    Status.NEEDS_PERMISSION: "bold $warning",
-    Status.WAITING: "bold $accent",
-    Status.PAUSED: "dim",
-    Status.STUCK: "bold $warning",
-    Status.RATE_LIMITED: "bold $warning",
-    Status.ERROR: "bold $error",
-    Status.EXITED: "dim",
-    Status.CRASHED: "bold $error",
-    Status.MERGED: "$success",
-}
-
-Row = dict[str, str]
-BOLD = Style(bold=True)
-DIM = Style(dim=True)
 
 
-def _fit(value: str, size: int) -> str:
-    """Pad or cut to exactly `size` cells."""
-    if cell_len(value) <= size:
-        return value + " " * (size - cell_len(value))
-    return set_cell_size(value, size - 1) + "…"
-
-
-def _fit_strip(segments: list[Segment], width: int, base: Style) -> Strip:
-    strip = Strip(segments)
-    if strip.cell_length > width:
-        cut = Segment.adjust_line_length(segments, width - 1, base)
-        return Strip([*cut, Segment("…", base)])
-    return strip.extend_cell_length(width, base)
-
-
-class AgentTable(ScrollView, can_focus=True):
+class AgentTable(LineList):
     DEFAULT_CSS = """
     AgentTable { height: 1fr; overflow-x: hidden; }
     AgentTable > .agent-table--header { text-style: bold; color: $text-muted; }
+    AgentTable > .agent-table--group { text-style: bold; color: $text; background: $panel; }
     AgentTable > .agent-table--cursor { background: $primary 30%; }
     AgentTable:focus > .agent-table--cursor { background: $primary 55%; }
     """
-    COMPONENT_CLASSES = {"agent-table--header", "agent-table--cursor"}
+    COMPONENT_CLASSES = {"agent-table--header", "agent-table--group", "agent-table--cursor"}
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("home", "cursor_home", "First", show=False),
-        Binding("end", "cursor_end", "Last", show=False),
-        Binding("pageup", "page_up_rows", "Page up", show=False),
-        Binding("pagedown", "page_down_rows", "Page down", show=False),
+        Binding("left", "fold", "Fold group", show=False),
+        Binding("right", "unfold", "Unfold group", show=False),
     ]
 
     @dataclass
     class Selected(Message):
-        """The cursor moved to another agent (None: the table is empty)."""
+        """The cursor moved to another agent (None: the table is empty, or the cursor is on
+        a group header)."""
 
         agent_id: str | None
 
+    @dataclass
+    class ViewChanged(Message):
+        """What the table lists changed: how many agents the filter hides, how many it shows
+        (folded ones too) and how many of those are marked."""
+
+        hidden: int
+        shown: int
+        marked: int
+
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._order: list[str] = []
+        super().__init__(**kwargs)
+        self._agents: tuple[Agent, ...] = ()
+        self._plans: Mapping[str, str] = {}
+        self._titles: Mapping[str, str] = {}
+        self._view = views.View((), (), 0)
         self._cells: dict[str, Row] = {}
-        self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
-        self.cursor_row = 0
         self.marked: set[str] = set()
         self.radar: dict[str, str] = {}
         """Agent id -> the conflict radar's note (files shared, predicted conflicts)."""
-        self._styles: dict[tuple[str, Status], Style] = {}
+        self.filter_text = ""
+        self._filter: AgentFilter | None = None
+        self.sort = "attention"
+        self.group = "none"
+        self._folded: dict[str, set[str]] = {}
+        """Group mode -> the keys of its folded groups."""
+        self._layout: Layout | None = None
+        self._layout_at = -1
+        """The width `_layout` was made for."""
+        self._names: dict[str, str] = {}
+        """Full name -> as shown in the name column's width."""
+        self._told: tuple[int, int, int] | None = None
 
     # -- what tests and the screen ask ----------------------------------------------------
 
     @property
     def row_count(self) -> int:
-        return len(self._order)
+        return len(self.lines)
 
     def get_row_at(self, index: int) -> list[str]:
-        row = self._cells[self._order[index]]
-        return [row[key] for key, _, _ in COLUMNS]
+        """The line's cells in COLUMNS order (the full name; a group header: its label)."""
+        line = self.lines[index]
+        if views.is_group(line):
+            return ["", self._group(line).label, *([""] * (len(COLUMNS) - 2))]
+        row = self._cells[line]
+        return [row[c.key] for c in COLUMNS]
 
     @property
     def selected_id(self) -> str | None:
-        if not self._order or not 0 <= self.cursor_row < len(self._order):
+        """The cursor's agent (None on a group header)."""
+        if self.cursor is None or views.is_group(self.cursor):
             return None
-        return self._order[self.cursor_row]
+        return self.cursor
 
-    def select_id(self, agent_id: str) -> None:
-        if agent_id in self._order:
-            self._move(self._order.index(agent_id))
+    @property
+    def cursor_group(self) -> views.Group | None:
+        """The group the cursor is in (its header or one of its rows), when grouped."""
+        if self.cursor is None or not self._view.groups:
+            return None
+        if views.is_group(self.cursor):
+            return self._group(self.cursor)
+        return next((g for g in self._view.groups.values() if self.cursor in g.ids), None)
 
-    # -- data -------------------------------------------------------------------------------
+    @property
+    def shown_ids(self) -> tuple[str, ...]:
+        """Every agent the filter shows, in the table's order (folded ones too)."""
+        return self._view.shown
 
-    def show(self, agents: tuple[Agent, ...] | list[Agent]) -> None:
+    def select_id(self, agent_id: str) -> bool:
+        """Put the cursor on this agent, unfolding its group; False if the filter hides it."""
+        if agent_id not in self._index:
+            group = next((g for g in self._view.groups.values() if agent_id in g.ids), None)
+            if group is None:
+                return False
+            self._folded.setdefault(self.group, set()).discard(group.key)
+            self._rebuild()
+        self.move_to(self._index[agent_id])
+        return True
+
+    def select_next(self, order: list[str]) -> bool:
+        """Move to the agent after the cursor's in `order` (round the list), skipping those
+        the filter hides; False when none is left to go to."""
+        shown = set(self._view.shown)
+        ids = [i for i in order if i in shown]
+        if not ids:
+            return False
+        current = self.selected_id
+        return self.select_id(ids[(ids.index(current) + 1) % len(ids)] if current in ids
+                              else ids[0])
+
+    # -- data and view ----------------------------------------------------------------------
+
+    def show(self, agents: tuple[Agent, ...] | list[Agent],
+             plans: Mapping[str, str] | None = None,
+             titles: Mapping[str, str] | None = None) -> None:
+        """The fleet as polled, in attention order; `plans`: agent id -> its plan;
+        `titles`: task and plan id -> its title."""
         now = time.time()
-        selected = self.selected_id
-        rows = {a.id: self._row(a, now) for a in agents}
-        order = [a.id for a in agents]
+        self._agents = tuple(agents)
+        self._plans = plans or {}
+        self._titles = titles or {}
         old = self._cells
-        self._cells = rows
-        if order != self._order:
-            self._order = order
-            self._strips = {k: v for k, v in self._strips.items() if k in rows}
-            self.virtual_size = Size(1, len(order) + 1)
-            cursor = order.index(selected) if selected in order else \
-                min(self.cursor_row, max(len(order) - 1, 0))
-            self.cursor_row = cursor
-            self._scroll_to_cursor()
-            self.post_message(self.Selected(self.selected_id))
-            self.refresh()
-            return
-        # Same rows in the same order: redraw only the lines whose text changed.
-        top = self.scroll_offset.y
-        width = self.size.width
-        for index, agent_id in enumerate(order):
-            if old.get(agent_id) != rows[agent_id] and top <= index < top + self.size.height:
-                self.refresh(Region(0, index - top + 1, width, 1))
+        self._cells = {a.id: row_cells(a, now, self.radar.get(a.id, "")) for a in agents}
+        if not self._rebuild():  # same lines: redraw only those whose text changed
+            for line in self.lines:
+                if not views.is_group(line) and old.get(line) != self._cells.get(line):
+                    self.redraw_line(line)
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        parsed = parse_filter(text, strict=False)
+        self._filter = None if parsed.empty else parsed
+        self._rebuild()
+
+    def set_sort(self, sort: str) -> None:
+        self.sort = sort
+        self._rebuild()
+
+    def set_group(self, group: str) -> None:
+        self.group = group
+        self._rebuild()
+
+    def _rebuild(self) -> bool:
+        """List the fleet anew; True when the lines changed (and all was redrawn)."""
+        built = views.build(self._agents, self._filter, self.sort, self.group,
+                            self._folded.get(self.group, set()), self._plans, self._titles)
+        groups_changed = built.groups != self._view.groups
+        self._view = built
+        self._fit_columns()
+        changed = self.set_lines(built.lines)
+        if groups_changed and not changed:
+            for line in built.lines:
+                if views.is_group(line):
+                    self.redraw_line(line)
+        self._tell()
+        return changed
+
+    def home_of(self, gone: str | None, row: int) -> str | None:
+        """An agent folded away: its group's header; else the line now where it was."""
+        for group in self._view.groups.values():
+            if gone in group.ids:
+                return views.group_line(group.key)
+        return super().home_of(gone, row)
+
+    def cursor_moved(self, before: str | None) -> None:
+        agent_before = None if before is None or views.is_group(before) else before
+        if self.selected_id != agent_before or self.cursor is None:
+            self._say(self.Selected(self.selected_id))
+
+    def _tell(self) -> None:
+        shown = set(self._view.shown)
+        told = (self._view.hidden, len(shown), len(self.marked & shown))
+        if told != self._told:
+            self._told = told
+            self._say(self.ViewChanged(*told))
+
+    def _say(self, message: Message) -> None:
+        # From the table itself even when another widget's handler made it happen (a filter
+        # typed in the view bar): Textual stops a message at the widget it names as sender,
+        # and these are for the screen.
+        self.post_message(message.set_sender(self))
+
+    def _fit_columns(self) -> None:
+        width = self.scrollable_content_region.width
+        names = [a.name for a in self._agents]
+        fresh = layout(width, max(map(len, names), default=0))
+        self._layout_at = width
+        if fresh != self._layout or self._names.keys() != set(names):
+            self._layout = fresh
+            self._names = fmt.short_names(names, fresh.width_of("name"))
+            self.forget_strips()
+
+    def _group(self, line: str) -> views.Group:
+        return self._view.groups[line[len(views.GROUP):]]
+
+    # -- marks and folds ------------------------------------------------------------------
 
     def refresh_marks(self) -> None:
+        self._tell()
         self.refresh()
 
     def toggle_mark(self, agent_id: str) -> None:
@@ -165,160 +241,82 @@ class AgentTable(ScrollView, can_focus=True):
         self.refresh_marks()
         self.action_cursor_down()
 
-    def select_next_needing(self, agents: tuple[Agent, ...]) -> bool:
-        """Move to the next agent that needs the person (longest waiting first, round the
-        list); False when none does."""
-        waiting = sorted((a for a in agents if a.status.needs_you),
-                         key=lambda a: (a.status_since, a.name))
-        if not waiting:
+    def mark_many(self, ids: tuple[str, ...] | list[str]) -> int:
+        """Mark these agents, or unmark them if every one is marked already: returns how
+        many were marked (negative: unmarked)."""
+        if not ids:
+            return 0
+        wanted = set(ids)
+        if wanted <= self.marked:
+            self.marked -= wanted
+            self.refresh_marks()
+            return -len(wanted)
+        added = len(wanted - self.marked)
+        self.marked |= wanted
+        self.refresh_marks()
+        return added
+
+    def mark_all_here(self) -> int:
+        """Mark every agent of the cursor's group (grouped) or that the filter shows, or
+        unmark them all if they are (`mark_many`)."""
+        group = self.cursor_group
+        return self.mark_many(group.ids if group is not None else self._view.shown)
+
+    def toggle_fold(self, fold: bool | None = None) -> bool:
+        """Fold (or unfold) the cursor's group; False when not grouped."""
+        group = self.cursor_group
+        if group is None:
             return False
-        ids = [a.id for a in waiting]
-        current = self.selected_id
-        self.select_id(ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0])
+        folded = self._folded.setdefault(self.group, set())
+        if fold is None:
+            fold = group.key not in folded
+        if fold:
+            folded.add(group.key)
+            self.set_cursor(views.group_line(group.key))  # its rows are going away
+        else:
+            folded.discard(group.key)
+        self._rebuild()
+        self.move_to(self.cursor_row)
         return True
 
-    def _row(self, a: Agent, now: float) -> Row:
-        reason = a.status_reason if a.status.needs_you or a.status.ended else ""
-        task = a.task.strip().splitlines()[0] if a.task.strip() else ""
-        note = self.radar.get(a.id, "")
-        if note:
-            reason = f"⚠ {note}" + (f" · {reason}" if reason else "")
-        return {
-            "mark": "",
-            "status": f"{fmt.STATUS_GLYPH[a.status]} {fmt.STATUS_LABEL[a.status]}",
-            "status_key": a.status.value,
-            "name": a.name,
-            "preset": a.preset,
-            "age": fmt.age(max(now - a.status_since, 0)),
-            "diff": fmt.diff(a.diff) + (" ⚠" if note else ""),
-            "tokens": fmt.tokens(a.tokens.total) if a.tokens.total else "—",
-            "cost": fmt.cost(a.cost_usd),
-            "ctx": fmt.percent(a.context_pct),
-            "task": f"{reason} · {task}" if reason and task else (reason or task),
-        }
+    def action_fold(self) -> None:
+        self.toggle_fold(True)
+
+    def action_unfold(self) -> None:
+        self.toggle_fold(False)
 
     # -- drawing ----------------------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if y == 0:
-            return self._header(width)
-        index = self.scroll_offset.y + y - 1
-        if index >= len(self._order):
-            return Strip.blank(width, self.rich_style)
-        agent_id = self._order[index]
-        row = self._cells[agent_id]
-        cursor = index == self.cursor_row
-        marked = agent_id in self.marked
-        key = (tuple(row.values()), cursor, marked, self.has_focus, width,
-               self.app.current_theme.name)
-        cached = self._strips.get(agent_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        strip = self._render_row(row, cursor, marked, width)
-        self._strips[agent_id] = (key, strip)
-        return strip
-
-    def _header(self, width: int) -> Strip:
-        style = self.get_component_rich_style("agent-table--header")
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for key, label, size in COLUMNS:
-            if key != "mark":
-                text.append(" " * GAP)
-            text.append(label.ljust(size) if size else label, style)
-        return self._strip(text, width, self.rich_style)
-
-    def _render_row(self, row: Row, cursor: bool, marked: bool, width: int) -> Strip:
-        base = self.rich_style
-        if cursor:
-            base = base + self.get_component_rich_style("agent-table--cursor")
-        status = Status(row["status_key"])
-        segments: list[Segment] = []
-        for key, _, size in COLUMNS:
-            if key != "mark":
-                segments.append(Segment(" " * GAP, base))
-            value = "•" if key == "mark" and marked else row[key]
-            style = base
-            if key == "status":
-                style = base + self._style(status)
-            elif key == "mark":
-                style = base + BOLD
-            elif key == "diff" and value.endswith("⚠"):
-                style = base + self._style(Status.STUCK)
-            elif key == "task":
-                style = base + DIM
-            segments.append(Segment(_fit(value, size) if size else value, style))
-        return _fit_strip(segments, width, base)
-
-    def _strip(self, text: Text, width: int, base: Style) -> Strip:
-        text.truncate(width, overflow="ellipsis")
-        segments = [Segment(s.text, base + s.style if s.style else base)
-                    for s in text.render(self.app.console, end="")]
-        return _fit_strip(segments, width, base)
-
-    def _style(self, status: Status) -> Style:
+    def line_key(self, line: str, cursor: bool, width: int) -> tuple[object, ...]:
+        if width != self._layout_at:
+            self._fit_columns()
         theme = self.app.current_theme.name
-        cached = self._styles.get((theme, status))
-        if cached is None:
-            style = _STYLE[status]
-            variables = self.app.theme_variables
-            for name in ("primary", "warning", "accent", "error", "success"):
-                style = style.replace(f"${name}", variables.get(name, "white"))
-            cached = self._styles[(theme, status)] = Style.parse(style)
-        return cached
+        if views.is_group(line):
+            return (self._group(line), cursor, self.has_focus, width, theme)
+        row = self._cells[line]
+        return (tuple(row.values()), cursor, line in self.marked, self.has_focus, width, theme,
+                self._layout, self._names.get(row["name"]))
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._strips.clear()
+    def draw_header(self, width: int) -> Strip:
+        if width != self._layout_at or self._layout is None:
+            self._fit_columns()
+        assert self._layout is not None
+        style = self.rich_style + self.get_component_rich_style("agent-table--header")
+        return header_strip(self._layout, width, self.rich_style, style)
+
+    def draw_line(self, line: str, cursor: bool, width: int) -> Strip:
+        cursor_style = self.get_component_rich_style("agent-table--cursor")
+        if views.is_group(line):
+            base = self.rich_style + self.get_component_rich_style("agent-table--group")
+            return group_strip(self._group(line), width, base + cursor_style if cursor else base)
+        assert self._layout is not None
+        row = self._cells[line]
+        base = self.rich_style + cursor_style if cursor else self.rich_style
+        return row_strip(row, self._names.get(row["name"], row["name"]), line in self.marked,
+                         self._layout, width, base,
+                         status_style(self.app, Status(row["status_key"])),
+                         status_style(self.app, Status.STUCK))
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(1, len(self._order) + 1)
-        self._strips.clear()
-
-    # -- the cursor ---------------------------------------------------------------------------
-
-    def _move(self, row: int) -> None:
-        if not self._order:
-            return
-        row = max(0, min(row, len(self._order) - 1))
-        if row != self.cursor_row:
-            self.cursor_row = row
-            self.post_message(self.Selected(self.selected_id))
-        self._scroll_to_cursor()
-        self.refresh()
-
-    def _scroll_to_cursor(self) -> None:
-        visible = max(self.size.height - 1, 1)
-        top = self.scroll_offset.y
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
-        elif self.cursor_row >= top + visible:
-            self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
-
-    def action_cursor_up(self) -> None:
-        self._move(self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move(self.cursor_row + 1)
-
-    def action_cursor_home(self) -> None:
-        self._move(0)
-
-    def action_cursor_end(self) -> None:
-        self._move(len(self._order) - 1)
-
-    def action_page_up_rows(self) -> None:
-        self._move(self.cursor_row - max(self.size.height - 2, 1))
-
-    def action_page_down_rows(self) -> None:
-        self._move(self.cursor_row + max(self.size.height - 2, 1))
-
-    def on_click(self, event: events.Click) -> None:
-        if event.y >= 1:
-            self._move(self.scroll_offset.y + event.y - 1)
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
+        super().on_resize()
+        self._fit_columns()

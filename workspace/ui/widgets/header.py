@@ -1,4 +1,5 @@
-"""The top line: repository, agent count, who needs you, tokens and cost in total."""
+"""The top line: repository, agent count, who needs you, today's tokens and cost and the
+whole workspace's cost (ended agents' included: their usage stays), the autopilot."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from workspace.core import format as fmt
+from workspace.core.usage import UsageSummary
 from workspace.service import AutopilotStatus, Snapshot
 
 
@@ -18,8 +20,20 @@ class WorkspaceHeader(Static):
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.repo = repo
         self._last: Text | None = None
+        self._hidden = 0
+        """Agents the table's filter hides (the counts are the whole fleet's all the same)."""
+        self._shown: tuple[Snapshot | None, AutopilotStatus | None, UsageSummary | None] = (
+            None, None, None)
 
-    def show(self, snapshot: Snapshot | None, autopilot: AutopilotStatus | None = None) -> None:
+    def hidden_by_filter(self, count: int) -> None:
+        """The table's filter hides `count` agents: say so after the counts."""
+        if count != self._hidden:
+            self._hidden = count
+            self.show(*self._shown)
+
+    def show(self, snapshot: Snapshot | None, autopilot: AutopilotStatus | None = None,
+             usage: UsageSummary | None = None) -> None:
+        self._shown = (snapshot, autopilot, usage)
         text = Text()
         text.append("workspace ", style="bold")
         text.append(self.repo, style="bold " + self.app.theme_variables.get("primary", "blue"))
@@ -29,13 +43,21 @@ class WorkspaceHeader(Static):
             return
         agents = len(snapshot.agents)
         text.append(f"   {fmt.plural(agents, 'agent')}")
+        if self._hidden:
+            text.append(f", {self._hidden} hidden", style="dim")  # by the filter: short
         need = snapshot.needs_you
         warn = self.app.theme_variables.get("warning", "yellow")
         text.append("  ·  ")
         text.append(f"{need} {'needs' if need == 1 else 'need'} you",  # a verb, not plural()
                     style=f"bold {warn}" if need else "dim")
-        text.append(f"  ·  {fmt.tokens(snapshot.tokens.total)} tokens")
-        text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")
+        if usage is None:  # not known yet: the live agents' sum
+            text.append(f"  ·  {fmt.tokens(snapshot.tokens.total)} tokens")
+            text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")
+        else:
+            # Costs first: on a narrow terminal the end of the line is cut.
+            text.append(f"  ·  today {fmt.cost(usage.today.cost_usd)}")
+            text.append(f" · all {fmt.cost(usage.all.cost_usd)}", style="dim")
+            text.append(f"  ·  {fmt.tokens(usage.today.tokens.total)} tokens today")
         if autopilot is not None and (autopilot.running or autopilot.counts):
             text.append("  ·  ")
             text.append(autopilot.summary(), style="bold" if autopilot.running else "dim")

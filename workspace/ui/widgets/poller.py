@@ -1,6 +1,6 @@
 """The fleet's heartbeat: reconcile once, then poll tmux, hooks and transcripts every tick,
-watch the polled agents' worktrees for changes, and ring when an agent starts needing the
-person. Shows nothing itself: the screen renders what AgentsPolled carries.
+and watch the polled agents' worktrees for changes. Shows nothing itself: the screen renders
+what AgentsPolled carries (and the Attention widget rings when an agent starts needing you).
 
 Its workers only post facts (WorkspaceReconciled, AgentsPolled, DiffsUpdated, PollFailed);
 what the UI thread tells them (which agent is in focus, poll now, stop watching) goes through
@@ -15,10 +15,9 @@ from textual import on, work
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from workspace.core import format as fmt
 from workspace.core.agent import Agent
 from workspace.core.errors import UsageError
-from workspace.service import Snapshot, Workspace
+from workspace.service import Workspace
 from workspace.ui.messages import (
     ActionFinished,
     AgentsPolled,
@@ -37,8 +36,6 @@ class Poller(Widget):
         self.focus_id: str | None = None
         """The agent in the preview: its screen is captured every tick, its burn rate read."""
         self._wake = threading.Event()
-        self._last: Snapshot | None = None
-        """The snapshot handled last, to tell who started needing the person."""
         self._watching: frozenset[str] = frozenset()
         self._watch_stop: threading.Event | None = None
 
@@ -82,7 +79,9 @@ class Poller(Widget):
                 burn = self.ws.burn_rate(focus) if focus else []
                 budgets = {a.id: self.ws.budget_of(a) for a in snapshot.agents}
                 autopilot = self.ws.autopilot_status()
-                self.post_message(AgentsPolled(snapshot, focus, burn, budgets, autopilot))
+                usage = self.ws.usage_summary()  # cheap: the ended agents' part is kept
+                self.post_message(AgentsPolled(snapshot, focus, burn, budgets, autopilot,
+                                               usage))
                 failures = 0
             except Exception as exc:
                 failures += 1
@@ -93,25 +92,9 @@ class Poller(Widget):
 
     @on(AgentsPolled)
     def _polled(self, message: AgentsPolled) -> None:
-        # and on up to the screen, which renders it
-        previous, self._last = self._last, message.snapshot
-        if previous is not None:
-            self._alert(previous, message.snapshot)
+        # and on up to the screen, which renders it (the Attention widget says who started
+        # needing the person)
         self._watch_agents(message.snapshot.agents)
-
-    def _alert(self, previous: Snapshot, snapshot: Snapshot) -> None:
-        """Bell and toast when an agent starts needing the person."""
-        before = {a.id: a.status for a in previous.agents}
-        settings = self.ws.settings.workspace
-        for agent in snapshot.agents:
-            old = before.get(agent.id)
-            if agent.status.needs_you and old is not None and not old.needs_you:
-                if settings.bell:
-                    self.app.bell()
-                if settings.notify:
-                    reason = f": {agent.status_reason}" if agent.status_reason else ""
-                    self.notify(f"{agent.name} {fmt.STATUS_LABEL[agent.status]}{reason}",
-                                title="needs you", severity="warning", timeout=6)
 
     @on(WorkspaceReconciled)
     def _reconciled(self, message: WorkspaceReconciled) -> None:

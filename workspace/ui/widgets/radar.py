@@ -84,7 +84,8 @@ def radar_notes(radar: Radar) -> dict[str, str]:
     """Agent id -> the short note its table row shows (shared files, predicted conflicts)."""
     notes: dict[str, str] = {}
     for name, agent_id in radar.ids.items():
-        conflicts = radar.conflicts_of(name)
+        # With its base first: once a sibling merged, that is the conflict to resolve.
+        conflicts = sorted(radar.conflicts_of(name), key=lambda c: not c.with_base)
         shared = radar.shared(name)
         if conflicts:
             c = conflicts[0]
@@ -94,6 +95,16 @@ def radar_notes(radar: Radar) -> dict[str, str]:
             notes[agent_id] = f"shares {', '.join(shared[:2])}" + (
                 f" +{len(shared) - 2}" if len(shared) > 2 else "")
     return notes
+
+
+def base_conflict(radar: Radar, names: tuple[str, ...]) -> str:
+    """Why these agents cannot merge as they are, if the radar found one conflicting with
+    its base (for the merge form: '' when none does)."""
+    for conflict in radar.conflicts:
+        if conflict.with_base and conflict.a in names:
+            what = ", ".join(conflict.files[:3]) or conflict.detail
+            return f"{conflict.a} conflicts with {conflict.b} in {what}"
+    return ""
 
 
 def radar_rows(radar: Radar | None, agent: Agent) -> list[tuple[str, str]]:
