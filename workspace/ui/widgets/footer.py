@@ -53,8 +53,9 @@ class KeyFooter(Widget, can_focus=False):
         super().__init__(id=id)
         self.hints: tuple[KeyHint, ...] = ()
         self.palette: KeyHint | None = None
-        self._spans: list[tuple[int, int, str]] = []
-        """(first column, column after, key) of each hint as last drawn, for clicks."""
+        self.drawn: list[tuple[int, int, KeyHint]] = []
+        """(first column, column after, hint) of each hint as last drawn, the palette's last:
+        for clicks, and what a person sees."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -87,9 +88,9 @@ class KeyFooter(Widget, can_focus=False):
 
     def on_click(self, event: events.Click) -> None:
         """A click on a hint presses its key."""
-        for start, end, key in self._spans:
+        for start, end, hint in self.drawn:
             if start <= event.x < end:
-                self.app.simulate_key(key)
+                self.app.simulate_key(hint.key)
                 return
 
     def render(self) -> Content:
@@ -100,19 +101,19 @@ class KeyFooter(Widget, can_focus=False):
             right = Content.assemble((SEPARATOR, separator), self._hint(self.palette, pad=""))
         room = width - (right.cell_length if right else 0)
         parts: list[Content] = []
-        spans: list[tuple[int, int, str]] = []
+        spans: list[tuple[int, int, KeyHint]] = []
         x = 0
         for hint in self.hints:  # cut at the last whole hint that fits beside the palette's
             part = self._hint(hint)
             if x + part.cell_length > room:
                 break
             parts.append(part)
-            spans.append((x, x + part.cell_length, hint.key))
+            spans.append((x, x + part.cell_length, hint))
             x += part.cell_length
         if right is not None and self.palette is not None:
             parts += [Content(" " * max(room - x, 0)), right]
-            spans.append((width - right.cell_length, width, self.palette.key))
-        self._spans = spans
+            spans.append((width - right.cell_length, width, self.palette))
+        self.drawn = spans
         return Content.assemble(*parts)
 
     def _hint(self, hint: KeyHint, pad: str = " ") -> Content:
