@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 # The help's data, from workspace's pure core (no UI code of workspace's is loaded).
 from workspace.core import format as fmt  # noqa: E402
-from workspace.core.actions import ACTIONS  # noqa: E402
+from workspace.core.actions import ACTIONS, HELP_NOTES  # noqa: E402
 from workspace.core.agent import NEEDS_YOU, Status  # noqa: E402
 
 MEANING = {
@@ -49,6 +49,14 @@ service into the floor. Only its size matters here."""
 
 COLUMNS = ("STATUS", "NAME", "PRESET", "AGE", "DIFF", "TOKENS", "COST", "CTX", "TASK / REASON")
 WORKTREES = "/floor/repo-worktrees"
+SHOWN = {"question_mark": "?", "slash": "/", "asterisk": "*", "left_square_bracket": "[",
+         "right_square_bracket": "]", "backslash": "\\", "circumflex_accent": "^",
+         "underscore": "_", "minus": "-"}
+"""How key names read, as workspace's help shows them (ui/keys.py: shown_key)."""
+
+
+def shown_key(key: str) -> str:
+    return "+".join(SHOWN.get(part, part) for part in key.split("+"))
 
 
 def row_name(index: int) -> str:
@@ -60,7 +68,7 @@ class FloorHelp(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
     DEFAULT_CSS = """
     FloorHelp { align: center middle; }
-    FloorHelp > VerticalScroll { width: 100; height: 90%; border: thick $primary;
+    FloorHelp > VerticalScroll { width: 100; max-width: 100%; height: 90%; border: thick $primary;
                                  background: $surface; padding: 1 2; }
     """
 
@@ -68,9 +76,9 @@ class FloorHelp(ModalScreen[None]):
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold", min_width=10)
         keys.add_column()
+        keys.add_row("ctrl+p", "Command palette: every action by name")  # first, as ours
         for a in ACTIONS:
-            keys.add_row(a.key.replace("question_mark", "?"), a.help)
-        keys.add_row("ctrl+p", "Command palette: every action by name")
+            keys.add_row(shown_key(a.key), a.help)
         statuses = Table.grid(padding=(0, 2))
         statuses.add_column(min_width=20)
         statuses.add_column()
@@ -85,8 +93,10 @@ class FloorHelp(ModalScreen[None]):
                          "here. Agents keep running when you quit (q).\n"
                          "The Preview shows the bottom of the agent's screen; the mouse wheel "
                          "or [b]\\[[/b] scrolls back through its scrollback (PgUp/PgDn, Home), "
-                         "[b]End[/b] or [b]Esc[/b] shows it live again. [b]tab[/b] moves the "
-                         "focus to the tabs, where [b]←[/b]/[b]→[/b] switch them.\n")
+                         "[b]End[/b] or [b]Esc[/b] shows it live again.\n")
+            for title, text in HELP_NOTES:
+                yield Static(f"[b]{title}[/b]")
+                yield Static(text + "\n")
             yield Static("[b]Statuses[/b]")
             yield Static(statuses)
             yield Static("\nesc closes this help", classes="dim")
