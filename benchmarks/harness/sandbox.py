@@ -72,10 +72,10 @@ class BenchSandbox:
         """The temp dirs the run made (all removed by `close`)."""
         return [str(self.root), str(self.tmux_dir)]
 
-    def open_workspace(self, through_shim: bool = False) -> Workspace:
-        """The real service on the sandbox's repository; `through_shim`: its tmux calls go
-        through the shim, so the shim's log counts them."""
-        ws = Workspace.open(self.repo)
+    def open_workspace(self, through_shim: bool = False, repo: Path | None = None) -> Workspace:
+        """The real service on the sandbox's repository (or another one made in the sandbox);
+        `through_shim`: its tmux calls go through the shim, so the shim's log counts them."""
+        ws = Workspace.open(repo or self.repo)
         if through_shim:
             ws.ctx.tmux = Tmux(ws.ctx.tmux.socket_name, ws.ctx.tmux.config_file, str(self.shim))
         self.workspaces.append(ws)
@@ -96,19 +96,20 @@ class BenchSandbox:
         try:
             # Collected before the servers go: afterwards the trees are re-parented.
             doomed: list[int] = []
-            with contextlib.suppress(Exception):
-                pid = self.term("display-message", "-p", "-t", "tui", "#{pane_pid}",
-                                check=False).strip()
-                if pid.isdigit():
-                    doomed += proc.descendants(int(pid))
-            if self.private is not None:
+            with contextlib.suppress(Exception):  # every TUI (each session's pane)
+                pids = self.term("list-panes", "-a", "-F", "#{pane_pid}", check=False).split()
+                for pid in pids:
+                    if pid.isdigit():
+                        doomed += proc.descendants(int(pid))
+            servers = {ws.ctx.tmux.socket_name: ws.ctx.tmux for ws in self.workspaces}
+            for server in servers.values():
                 with contextlib.suppress(Exception):
-                    for pane in self.private.list_panes() or []:
+                    for pane in server.list_panes() or []:
                         doomed += proc.descendants(pane.pid)
             self.term("kill-server", check=False)
-            if self.private is not None:
+            for server in servers.values():
                 with contextlib.suppress(Exception):
-                    self.private.kill_server()
+                    server.kill_server()
             kill_tmux_servers(self.tmux_dir, self.real_tmux)  # anything else started in here
             reap(doomed)
             for ws in self.workspaces:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 from benchmarks.harness.procstat import comm
 from benchmarks.harness.sandbox import BenchSandbox, reap
@@ -18,25 +19,33 @@ APP = [sys.executable, "-m", "workspace"]
 
 
 class Tui:
-    """The program in session "tui" (one at a time: a new one replaces the last)."""
+    """The program in a session of the terminal server ("tui" unless told: a new one of the
+    same session replaces the last; two sessions run side by side, to interleave presses)."""
 
     def __init__(self, box: BenchSandbox, label: str, program: list[str] | None = None,
-                 size: tuple[int, int] = (160, 48)) -> None:
+                 size: tuple[int, int] = (160, 48), session: str = "tui",
+                 cwd: Path | None = None) -> None:
         self.box = box
+        self.label = label
+        self.session = session
         self.log = box.root / f"tmux-tui-{label}.log"
         path = f"{box.shim_dir}{os.pathsep}{os.environ.get('PATH', '')}"
         argv = program or APP
-        box.term("kill-session", "-t", "tui", check=False)
-        box.term("new-session", "-d", "-s", "tui", "-x", str(size[0]), "-y", str(size[1]),
-                 "-c", str(box.repo), "--", "env", "-u", "COLUMNS", "-u", "LINES",
+        box.term("kill-session", "-t", session, check=False)
+        box.term("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]),
+                 "-c", str(cwd or box.repo), "--", "env", "-u", "COLUMNS", "-u", "LINES",
                  f"PATH={path}", f"{SHIM_LOG_VAR}={self.log}", *argv)
-        self.pid = int(box.term("display-message", "-p", "-t", "tui", "#{pane_pid}").strip())
+        self.pid = int(box.term("display-message", "-p", "-t", session, "#{pane_pid}").strip())
 
     def keys(self, *keys: str) -> None:
-        self.box.term("send-keys", "-t", "tui", *keys)
+        self.box.term("send-keys", "-t", self.session, *keys)
+
+    def type(self, text: str) -> None:
+        """Literal text, as typed."""
+        self.box.term("send-keys", "-t", self.session, "-l", "--", text)
 
     def text(self) -> str:
-        return self.box.term("capture-pane", "-p", "-t", "tui")
+        return self.box.term("capture-pane", "-p", "-t", self.session)
 
     def wait_text(self, fragment: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -60,7 +69,7 @@ class Tui:
         time.sleep(extra)
 
     def close(self) -> None:
-        self.box.term("kill-session", "-t", "tui", check=False)
+        self.box.term("kill-session", "-t", self.session, check=False)
         reap(proc.descendants(self.pid))
 
 

@@ -43,22 +43,34 @@ def measure_latency(tui: Tui, agents: int, state: str, presses: int, key: str = 
     """Send `key`, capture until `shown` is on screen; `dismiss`, capture until it is gone."""
     samples: list[float] = []
     for i in range(presses):
-        time.sleep(0.3 + 0.37 * (i % 3))  # land at different phases of the poll tick
-        start = time.perf_counter()
-        tui.keys(key)
-        deadline = time.monotonic() + 10
-        while shown not in tui.text():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{shown!r} never appeared; screen:\n{tui.text()}")
-            time.sleep(0.003)  # leave the CPU to the app under test
-        samples.append((time.perf_counter() - start) * 1000)
-        tui.keys(dismiss)
-        deadline = time.monotonic() + 10
-        while shown in tui.text():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{shown!r} never went away")
-            time.sleep(0.02)
+        time.sleep(pause_before(i))
+        samples.append(press(tui, key, shown, dismiss))
     return LatencyResult(agents, state, samples)
+
+
+def pause_before(i: int) -> float:
+    """0.3-1.04 s before press `i`: presses land at different phases of the poll tick."""
+    return 0.3 + 0.37 * (i % 3)
+
+
+def press(tui: Tui, key: str, shown: str, dismiss: str) -> float:
+    """One press: ms from sending `key` to `shown` on screen; then `dismiss`, and wait until
+    `shown` is gone (not timed)."""
+    start = time.perf_counter()
+    tui.keys(key)
+    deadline = time.monotonic() + 10
+    while shown not in tui.text():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{shown!r} never appeared; screen:\n{tui.text()}")
+        time.sleep(0.003)  # leave the CPU to the app under test
+    elapsed = (time.perf_counter() - start) * 1000
+    tui.keys(dismiss)
+    deadline = time.monotonic() + 10
+    while shown in tui.text():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{shown!r} never went away")
+        time.sleep(0.02)
+    return elapsed
 
 
 HELP_TITLE = "Key press (send-keys ?) to the help screen drawn, ms"

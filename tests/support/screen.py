@@ -3,11 +3,10 @@ lines as drawn, the footer's keys that are on screen, the toasts."""
 
 from __future__ import annotations
 
-from textual.widgets._footer import FooterKey
-
 from tests.support.pilot import main
 from workspace.ui.app import WorkspaceApp
 from workspace.ui.widgets.agent_table import AgentTable
+from workspace.ui.widgets.footer import KeyFooter
 
 SIZES = ((80, 24), (200, 50))
 """A laptop's terminal and a wide one: every fleet view is looked at at both."""
@@ -22,11 +21,10 @@ def table_lines(app: WorkspaceApp) -> list[str]:
 def footer_keys(app: WorkspaceApp) -> list[str]:
     """The actions' keys the footer shows inside the terminal's width, left to right (not
     the command palette's, at its right end)."""
+    footer = app.screen.query_one(KeyFooter)
     width = app.size.width
-    keys = [k for k in app.screen.query(FooterKey)
-            if k.display and k.region.width and k.region.right <= width
-            and not k.has_class("-command-palette")]
-    return [k.key_display for k in sorted(keys, key=lambda k: k.region.x)]
+    return [hint.shown for _start, end, hint in footer.drawn
+            if end <= width and hint is not footer.palette]
 
 
 def toasts(app: WorkspaceApp, title: str = "") -> list[str]:

@@ -20,6 +20,7 @@ from workspace.ui.dialogs.plan_form import PlanForm
 from workspace.ui.dialogs.task_form import TaskForm
 from workspace.ui.screens.plan import PlanScreen
 from workspace.ui.screens.tasks import TasksScreen
+from workspace.ui.widgets.footer import KeyFooter
 
 PLANNER = ("file:Store;check=test -f store.txt+file:Login;check=true;after=@1"
            "+file:Logout;check=true;after=@2+file:Notes;check=true;after=@1")
@@ -70,6 +71,8 @@ async def test_review_and_approve_a_plan_by_keys(plan_app: WorkspaceApp,
         assert lines[3].startswith("  t4 proposed  Notes")
         heading = str(screen.query_one("#heading", Static).render())
         assert "Plan p1  proposed" in heading and "a approves the whole plan" in heading
+        footer = screen.query_one(KeyFooter)  # our key bar, not Textual's Footer (it leaks)
+        await until(pilot, lambda: "a Approve plan" in footer.render_line(0).text, 5, "keys")
         # Delete a leaf (t3), edit another (t4's check), then approve the whole plan.
         await pilot.press("down", "down")
         assert screen.selected_id == "t3"

@@ -6,6 +6,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from textual.app import App
+from textual.screen import Screen
 
 from workspace.service import Workspace
 from workspace.ui.commands import ActionCommands
@@ -46,7 +47,29 @@ class WorkspaceApp(App[None]):
             self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", severity="warning")
         keys = dict(self.ws.settings.keys)
         self.set_keymap(keys)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.push_screen(MainScreen(self.ws))
+
+    def _screen_changed(self, _screen: Screen[object]) -> None:
+        # A dialog's widgets that watched the app or a screen (a TextArea watches app.theme)
+        # stay referenced from there until the watched value changes: drop them as dialogs go.
+        prune_watchers(self)
+        for screen in self.screen_stack:
+            prune_watchers(screen)
+
+
+def prune_watchers(node: object) -> int:
+    """Drop the watchers closed widgets left on `node`; how many went. Textual keeps a
+    `self.watch(node, ...)` entry until the watched attribute next changes, and with it the
+    whole widget (docs/upstream/textual-footer-leak.md)."""
+    watchers: dict[str, list[tuple[object, object]]] = getattr(node, "__watchers", {})
+    dropped = 0
+    for entries in watchers.values():
+        alive = [(owner, callback) for owner, callback in entries
+                 if not (getattr(owner, "_closing", False) or getattr(owner, "_closed", False))]
+        dropped += len(entries) - len(alive)
+        entries[:] = alive
+    return dropped
 
 
 def run(ws: Workspace) -> int:

@@ -1,9 +1,15 @@
-"""Every key, what each status means, how to come back from an agent's pane."""
+"""Every key, what each status means, how to come back from an agent's pane.
+
+The screen is built once and kept (an installed screen), since what it says changes only with
+the keymap: `?` then costs a screen switch, not composing two Rich tables and their widgets.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -31,8 +37,10 @@ MEANING = {
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    # Opaque: a see-through modal makes Textual draw the main screen under it on every frame,
+    # and redraw the help each time a row or the preview changes beneath.
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll { width: 100; max-width: 100%; height: 90%; border: thick $primary;
                                   background: $surface; padding: 1 2; }
     """
@@ -41,6 +49,9 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.keys = keys
         self.detach_key = detach_key
+
+    def shows(self, keys: dict[str, str], detach_key: str) -> bool:
+        return (self.keys, self.detach_key) == (keys, detach_key)
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))
@@ -72,5 +83,24 @@ class HelpScreen(ModalScreen[None]):
             yield Static(statuses)
             yield Static("\nesc closes this help", classes="dim")
 
+    def on_screen_suspend(self) -> None:
+        self.query_one(VerticalScroll).scroll_home(animate=False)  # it opens at the top again
+
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+HELP = "help"
+"""The name the help screen is installed under."""
+
+
+def show_help(app: App[Any], keys: dict[str, str], detach_key: str) -> None:
+    """Open the help, building it only the first time and when the keys it lists changed."""
+    if app.is_screen_installed(HELP):
+        screen = app.get_screen(HELP)
+        if isinstance(screen, HelpScreen) and screen.shows(keys, detach_key):
+            app.push_screen(screen)
+            return
+        app.uninstall_screen(HELP)
+    app.install_screen(HelpScreen(keys, detach_key), HELP)
+    app.push_screen(HELP)

@@ -14,14 +14,14 @@ from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workspace.core.actions import ACTIONS
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.service import Snapshot, Workspace
 from workspace.ui import footer_fit
-from workspace.ui.dialogs.help import HelpScreen
+from workspace.ui.dialogs.help import show_help
 from workspace.ui.dialogs.merge import MergeScreen
 from workspace.ui.jobs import run_job
 from workspace.ui.keys import display_key, tmux_to_textual
@@ -39,6 +39,7 @@ from workspace.ui.widgets.agent_table import AgentTable
 from workspace.ui.widgets.agent_tabs import AgentTabs
 from workspace.ui.widgets.attention import Attention
 from workspace.ui.widgets.fleet import Fleet
+from workspace.ui.widgets.footer import KeyFooter
 from workspace.ui.widgets.header import WorkspaceHeader
 from workspace.ui.widgets.leftovers import Leftovers
 from workspace.ui.widgets.merge_bar import MergeBar
@@ -85,7 +86,7 @@ class MainScreen(Screen[None]):
         yield Spawner(self.ws, self._names, id="spawner")
         yield Leftovers(self.ws, id="leftovers")
         yield RepoTrustCheck(self.ws, id="trust")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(WorkspaceHeader).show(None)
@@ -383,7 +384,7 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         keys = {a.name: self.ws.settings.key_for(a.name) or a.key for a in ACTIONS}
-        self.app.push_screen(HelpScreen(keys, display_key(self.detach_key)))
+        show_help(self.app, keys, display_key(self.detach_key))
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
@@ -24,6 +24,7 @@ from workspace.ui.dialogs.send import SendScreen
 from workspace.ui.dialogs.task_form import TaskForm
 from workspace.ui.jobs import run_job
 from workspace.ui.messages import ActionFinished, PlanLoaded
+from workspace.ui.widgets.footer import KeyFooter
 from workspace.ui.widgets.task_text import STYLE, describe
 
 PLAN_STYLE = {PlanState.PLANNING: "yellow", PlanState.PROPOSED: "bold cyan",
@@ -59,7 +60,7 @@ class PlanScreen(Screen[None]):
         yield Tree[str]("tasks", id="plan-tree")
         with VerticalScroll(id="detail-box"):
             yield Static("", id="detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tree = self.query_one(Tree)

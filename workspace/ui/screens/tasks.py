@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from workspace.core import format as fmt
@@ -24,6 +24,7 @@ from workspace.ui.dialogs.task_form import TaskForm
 from workspace.ui.jobs import run_job
 from workspace.ui.messages import ActionFinished, TasksLoaded
 from workspace.ui.screens.plan import PlanScreen
+from workspace.ui.widgets.footer import KeyFooter
 from workspace.ui.widgets.task_text import STYLE, describe
 
 ORDER = (TaskState.PROPOSED, TaskState.REVIEW, TaskState.FAILED, TaskState.RUNNING,
@@ -70,7 +71,7 @@ class TasksScreen(Screen[str | None]):
         yield DataTable(id="tasks", cursor_type="row", zebra_stripes=False)
         with VerticalScroll(id="detail-box"):
             yield Static("", id="detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -28,6 +28,9 @@ class AgentTabs(Vertical):
         self.ws = ws
         self._name: str | None = None
         """The selected agent's name, for the Diff tab."""
+        self._details: tuple[Agent | None, list[float], float | None,
+                             list[tuple[str, str]]] = (None, [], None, [])
+        """What the Details tab shows when it opens: a hidden tab's text is not built."""
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="tabs"):
@@ -51,11 +54,14 @@ class AgentTabs(Vertical):
             snapshot.verdicts.get(agent.id) if agent and snapshot else None)
         if agent is None or snapshot is None:
             preview.show_screen(None, "", None, "Select an agent to see its screen here.")
-            self.query_one(AgentDetail).show(None, [], None, [])
-            return
-        preview.show_screen(agent.id, snapshot.screens.get(agent.id, ""),
-                            snapshot.cursors.get(agent.id), f"{agent.name}: no output yet")
-        self.query_one(AgentDetail).show(agent, burn, budget, radar)
+        else:
+            preview.show_screen(agent.id, snapshot.screens.get(agent.id, ""),
+                                snapshot.cursors.get(agent.id), f"{agent.name}: no output yet")
+        self._details = (agent, burn, budget, radar)
+        # Each update of the details asks the whole screen for a layout, hidden or not: at
+        # every poll tick and every selection move. Only the open tab is drawn.
+        if self.query_one(TabbedContent).active == "tab-details":
+            self.query_one(AgentDetail).show(*self._details)
 
     def follow(self, name: str | None) -> None:
         """Another agent is selected: the open Diff tab shows it."""
@@ -97,3 +103,5 @@ class AgentTabs(Vertical):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-diff":
             self.query_one(DiffPanel).show(self._name)
+        elif event.pane.id == "tab-details":
+            self.query_one(AgentDetail).show(*self._details)
