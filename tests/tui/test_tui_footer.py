@@ -116,3 +116,17 @@ async def test_a_click_on_a_key_presses_it(app: WorkspaceApp) -> None:
         column = bar(app).index("? Help")
         await pilot.click(KeyFooter, offset=(column + 1, 0))
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), 5, "help by click")
+
+
+async def test_a_narrow_bar_keeps_the_way_back(app: WorkspaceApp) -> None:
+    """At 80 columns the Tasks view has more keys than room: the bar drops some, never the
+    one that leads back (nor the palette's)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TasksScreen), 5, "the Tasks view")
+        await until(pilot, lambda: "Back" in bar(app), 5, "the way back in the bar")
+        text = bar(app)
+        assert "esc Back" in text and text.rstrip().endswith("▏^p palette"), text
+        assert "T Add task" in text  # the others in their order, as many as fit
+        assert len(text) == 80

@@ -29,6 +29,23 @@ class KeyHint:
     """How the key reads ('⏎', '?', '^p')."""
     description: str
     enabled: bool
+    action: str = ""
+
+
+WAYS_OUT = frozenset({"close", "help", "quit"})
+"""Actions a narrow bar keeps before any other: how to leave a screen, or learn its keys."""
+
+
+def kept(widths: list[tuple[str, int]], room: int) -> set[int]:
+    """Which hints (action, cells) fit in `room`: the ways out first, then the others in
+    their order."""
+    chosen: set[int] = set()
+    for first in (True, False):
+        for i, (action, cells) in enumerate(widths):
+            if (action in WAYS_OUT) == first and i not in chosen and cells <= room:
+                chosen.add(i)
+                room -= cells
+    return chosen
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -78,7 +95,7 @@ class KeyFooter(Widget, can_focus=False):
         for _node, binding, enabled, _tooltip in active.values():
             if binding.show and binding.action not in hints:
                 hints[binding.action] = KeyHint(binding.key, app.get_key_display(binding),
-                                                binding.description, enabled)
+                                                binding.description, enabled, binding.action)
         palette = None
         found = active.get(app.COMMAND_PALETTE_BINDING)
         if app.ENABLE_COMMAND_PALETTE and found is not None:
@@ -103,10 +120,12 @@ class KeyFooter(Widget, can_focus=False):
         parts: list[Content] = []
         spans: list[tuple[int, int, KeyHint]] = []
         x = 0
-        for hint in self.hints:  # cut at the last whole hint that fits beside the palette's
-            part = self._hint(hint)
-            if x + part.cell_length > room:
-                break
+        drawn = [self._hint(hint) for hint in self.hints]
+        fits = kept([(h.action, p.cell_length) for h, p in zip(self.hints, drawn, strict=True)],
+                    room)
+        for i, (hint, part) in enumerate(zip(self.hints, drawn, strict=True)):
+            if i not in fits:  # no room beside the palette's
+                continue
             parts.append(part)
             spans.append((x, x + part.cell_length, hint))
             x += part.cell_length
