@@ -131,3 +131,24 @@ def assert_consistent(ws: Workspace) -> None:
             assert owned or offered, f"unlisted branch {branch}"
     for agent in agents.values():
         assert agent.spawn_complete, f"{agent.name} left half-spawned"
+
+
+def test_a_form_sent_right_after_typing_keeps_every_key(term: Terminal, repo: Path) -> None:
+    """A fast typist (or a paste) sends the last letters and Ctrl-S in one burst: the form
+    must read what was typed after every key before it, not before the last letters landed
+    (a priority binding once spawned 'say hello world number 2' as 'sa')."""
+    term.start_workspace(repo)
+    term.wait_text("No agents yet", "n New agent")
+    for i in range(4):
+        term.keys("n")
+        term.wait_text("New agent", "First prompt")
+        term.type(f"fast{i}")
+        term.keys("Tab", "Tab", "Tab")
+        # The prompt and Ctrl-S in one tmux command: they reach the TUI in one read.
+        term.tmux("send-keys", "-t", "t", "-l", "--", f"say hello world number {i} [noask]",
+                  ";", "send-keys", "-t", "t", "C-s")
+        term.wait_gone("First prompt", 10)
+    ws = Workspace.open(repo)
+    wait_for(lambda: len(ws.agents()) == 4, 20, what="four agents")
+    assert sorted(a.task for a in ws.agents()) == [
+        f"say hello world number {i} [noask]" for i in range(4)]

@@ -21,7 +21,7 @@ class PlanRequest:
 class PlanForm(ModalScreen[PlanRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Plan it", priority=True),
+        Binding("ctrl+s", "submit", "Plan it"),
     ]
     DEFAULT_CSS = """
     PlanForm { align: center middle; }

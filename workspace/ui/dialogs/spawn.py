@@ -40,7 +40,7 @@ class SpawnRequest:
 class SpawnScreen(ModalScreen[SpawnRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Spawn", priority=True),
+        Binding("ctrl+s", "submit", "Spawn"),
     ]
     DEFAULT_CSS = """
     SpawnScreen { align: center middle; }

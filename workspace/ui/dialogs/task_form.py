@@ -19,7 +19,7 @@ from workspace.core.tasks.model import LoopMode, MergeMode, TaskSpec
 class TaskForm(ModalScreen[TaskSpec | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "File", priority=True),
+        Binding("ctrl+s", "submit", "File"),
     ]
     DEFAULT_CSS = """
     TaskForm { align: center middle; }
