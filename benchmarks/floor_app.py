@@ -28,24 +28,8 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 # The help's data, from workspace's pure core (no UI code of workspace's is loaded).
 from workspace.core import format as fmt  # noqa: E402
-from workspace.core.actions import ACTIONS, HELP_NOTES  # noqa: E402
+from workspace.core.actions import ACTIONS, HELP_NOTES, STATUS_MEANING  # noqa: E402
 from workspace.core.agent import NEEDS_YOU, Status  # noqa: E402
-
-MEANING = {
-    Status.STARTING: "session created, agent not ready yet",
-    Status.WORKING: "busy on a turn",
-    Status.NEEDS_PERMISSION: "asks to approve a tool call or edit (y approve, N deny)",
-    Status.WAITING: "turn finished; waits for your next message",
-    Status.PAUSED: "stopped by you (or its budget); p resumes",
-    Status.STUCK: "working, but no output or progress for a long time",
-    Status.RATE_LIMITED: "the agent reports a usage or rate limit",
-    Status.ERROR: "the agent reports a failed turn",
-    Status.EXITED: "the agent process ended normally (r restarts)",
-    Status.CRASHED: "the process ended badly or its session vanished (r restarts)",
-    Status.MERGED: "its branch was merged into base",
-}
-"""A copy of workspace's help (ui/dialogs/help.py): importing it would load workspace's UI and
-service into the floor. Only its size matters here."""
 
 COLUMNS = ("STATUS", "NAME", "PRESET", "AGE", "DIFF", "TOKENS", "COST", "CTX", "TASK / REASON")
 WORKTREES = "/floor/repo-worktrees"
@@ -85,7 +69,7 @@ class FloorHelp(ModalScreen[None]):
         for status in Status:
             marker = "  (needs you)" if status in NEEDS_YOU else ""
             statuses.add_row(f"{fmt.STATUS_GLYPH[status]} {fmt.STATUS_LABEL[status]}",
-                             MEANING[status] + marker)
+                             STATUS_MEANING[status] + marker)
         with VerticalScroll():
             yield Static("[b]Keys[/b]")
             yield Static(keys)

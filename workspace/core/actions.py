@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workspace.core.agent import Status
+
 
 @dataclass(frozen=True)
 class Action:
@@ -129,3 +131,18 @@ HELP_NOTES: tuple[tuple[str, str], ...] = (
      "shows the whole branch or the uncommitted work only ([b]d[/b] switches)."),
 )
 """Sections of the help screen after the keys: (title, text with Rich markup)."""
+
+STATUS_MEANING = {
+    Status.STARTING: "session created, agent not ready yet",
+    Status.WORKING: "busy on a turn",
+    Status.NEEDS_PERMISSION: "asks to approve a tool call or edit (y approve, N deny)",
+    Status.WAITING: "turn finished; waits for your next message",
+    Status.PAUSED: "stopped by you (or its budget); p resumes",
+    Status.STUCK: "working, but no output or progress for a long time",
+    Status.RATE_LIMITED: "the agent reports a usage or rate limit",
+    Status.ERROR: "the agent reports a failed turn",
+    Status.EXITED: "the agent process ended normally (r restarts)",
+    Status.CRASHED: "the process ended badly or its session vanished (r restarts)",
+    Status.MERGED: "its branch was merged into base",
+}
+"""What each status means, for the help screen."""

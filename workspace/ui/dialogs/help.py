@@ -16,23 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from workspace.core import format as fmt
-from workspace.core.actions import ACTIONS, HELP_NOTES
+from workspace.core.actions import ACTIONS, HELP_NOTES, STATUS_MEANING
 from workspace.core.agent import NEEDS_YOU, Status
 from workspace.ui.keys import shown_key
-
-MEANING = {
-    Status.STARTING: "session created, agent not ready yet",
-    Status.WORKING: "busy on a turn",
-    Status.NEEDS_PERMISSION: "asks to approve a tool call or edit (y approve, N deny)",
-    Status.WAITING: "turn finished; waits for your next message",
-    Status.PAUSED: "stopped by you (or its budget); p resumes",
-    Status.STUCK: "working, but no output or progress for a long time",
-    Status.RATE_LIMITED: "the agent reports a usage or rate limit",
-    Status.ERROR: "the agent reports a failed turn",
-    Status.EXITED: "the agent process ended normally (r restarts)",
-    Status.CRASHED: "the process ended badly or its session vanished (r restarts)",
-    Status.MERGED: "its branch was merged into base",
-}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -67,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
         for status in Status:
             label = f"{fmt.STATUS_GLYPH[status]} {fmt.STATUS_LABEL[status]}"
             marker = "  (needs you)" if status in NEEDS_YOU else ""
-            statuses.add_row(label, MEANING[status] + marker)
+            statuses.add_row(label, STATUS_MEANING[status] + marker)
         with VerticalScroll():
             yield Static("[b]Keys[/b]")
             yield Static(keys)
