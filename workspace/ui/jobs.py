@@ -4,9 +4,12 @@ the screen, which shows it and polls again)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from textual.dom import DOMNode
+from textual.message import Message
+from textual.worker import get_current_worker
 
 from workspace.core.errors import UsageError
 from workspace.ui.messages import ActionFinished
@@ -29,3 +32,20 @@ def run_job(node: DOMNode, description: str, job: Callable[[], str | None]) -> N
 
     node.run_worker(run, thread=True, exit_on_error=False, group="actions",
                     description=description)
+
+
+def read_every(node: DOMNode, wake: threading.Event, read: Callable[[], Message], failed: str,
+               seconds: float = 1.0, stop_on_error: bool = False) -> None:
+    """In a thread worker of `node`: post what `read` returns, again every `seconds` or as
+    soon as `wake` is set, until the worker is cancelled. A failure is posted as
+    ActionFinished (`failed`: what could not be read)."""
+    worker = get_current_worker()
+    while not worker.is_cancelled:
+        try:
+            node.post_message(read())
+        except Exception as exc:
+            node.post_message(ActionFinished(f"{failed}: {exc}", True, refresh=False))
+            if stop_on_error:
+                return
+        wake.wait(seconds)
+        wake.clear()

@@ -16,13 +16,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
-from textual.worker import get_current_worker
 
 from workspace.core.tasks.model import LoopMode, MergeMode, PlanState, Task, TaskSpec, TaskState
 from workspace.service import PlanView, Workspace
 from workspace.ui.dialogs.send import SendScreen
 from workspace.ui.dialogs.task_form import TaskForm
-from workspace.ui.jobs import run_job
+from workspace.ui.jobs import read_every, run_job
 from workspace.ui.messages import ActionFinished, PlanLoaded
 from workspace.ui.widgets.footer import KeyFooter
 from workspace.ui.widgets.task_text import STYLE, describe
@@ -74,16 +73,8 @@ class PlanScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False,
           description="read the plan")
     def _load(self) -> None:
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            try:
-                self.post_message(PlanLoaded(self.ws.plan(self.plan_id)))
-            except Exception as exc:
-                self.post_message(ActionFinished(f"could not read {self.plan_id}: {exc}", True,
-                                                 refresh=False))
-                return
-            self._wake.wait(1.0)
-            self._wake.clear()
+        read_every(self, self._wake, lambda: PlanLoaded(self.ws.plan(self.plan_id)),
+                   f"could not read {self.plan_id}", stop_on_error=True)
 
     @on(PlanLoaded)
     def _loaded(self, message: PlanLoaded) -> None:

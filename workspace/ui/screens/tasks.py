@@ -14,14 +14,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
 from workspace.core import format as fmt
 from workspace.core.tasks.model import LoopMode, MergeMode, Task, TaskSpec, TaskState
 from workspace.service import Workspace
 from workspace.ui.dialogs.plan_form import PlanForm, PlanRequest
 from workspace.ui.dialogs.task_form import TaskForm
-from workspace.ui.jobs import run_job
+from workspace.ui.jobs import read_every, run_job
 from workspace.ui.messages import ActionFinished, TasksLoaded
 from workspace.ui.screens.plan import PlanScreen
 from workspace.ui.widgets.footer import KeyFooter
@@ -86,15 +85,9 @@ class TasksScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="tasks", exit_on_error=False,
           description="read the tasks")
     def _load(self) -> None:
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            try:
-                self.post_message(TasksLoaded(self.ws.tasks(), self.ws.autopilot_status()))
-            except Exception as exc:
-                self.post_message(ActionFinished(f"could not read the tasks: {exc}", True,
-                                                 refresh=False))
-            self._wake.wait(1.0)
-            self._wake.clear()
+        read_every(self, self._wake,
+                   lambda: TasksLoaded(self.ws.tasks(), self.ws.autopilot_status()),
+                   "could not read the tasks")
 
     @on(TasksLoaded)
     def _loaded(self, message: TasksLoaded) -> None:
