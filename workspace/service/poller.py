@@ -13,10 +13,11 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from workspace.adapters.agents.base import Generic
 from workspace.adapters.files import LockBusy, hold_lock, is_locked
@@ -32,6 +33,9 @@ from workspace.service.messaging import Messenger
 from workspace.service.notify import Notifier
 from workspace.service.place import follow_moved_worktrees, note_place, place_problem
 from workspace.service.signals import SignalReader
+
+if TYPE_CHECKING:
+    from workspace.core.tasks.model import Task
 
 PENDING_PROMPT_TIMEOUT = 120.0
 POLL_LOCK = "poll.lock"
@@ -139,10 +143,18 @@ class Poller:
                 self._update_agent(agent, by_session.get(agent.session),
                                    screens.get(agent.id), now)
                 self._watch_place(agent)
-        fresh = self._autopilot_turns(store.agents())
+        fresh = store.agents()
+        # Read once per tick, and only where needed: ls reads no tasks unless one waits.
+        waits = any(a.task_id and a.status == Status.WAITING for a in fresh)
+        pilot_runs = waits and is_locked(self.ctx.state_dir / AUTOPILOT_LOCK)
+        tasks = {t.id: t for t in store.tasks.all()} \
+            if any(a.task_id for a in fresh) and (task_facts or pilot_runs) else {}
+        if pilot_runs:
+            fresh = autopilot_turns(fresh, tasks)
         self._enforce_budgets(fresh)
         self.notifier.after_tick(fresh)
-        plans, titles, verdicts = self._task_facts(fresh) if task_facts else ({}, {}, {})
+        plans, titles, verdicts = self._task_facts(fresh, tasks) if task_facts else \
+            ({}, {}, {})
         return Snapshot(
             at=now,
             agents=tuple(attention_order(fresh)),
@@ -154,27 +166,13 @@ class Poller:
             verdicts=verdicts,
         )
 
-    def _autopilot_turns(self, agents: list[Agent]) -> list[Agent]:
-        """Agents waiting for the autopilot rather than the person: a task's agent whose turn
-        ended while its task is under way (running, checking, merging) and the autopilot runs;
-        it acts next, so they are not told, counted or listed as needing the person."""
-        waiting = [a for a in agents if a.task_id and a.status == Status.WAITING]
-        if not waiting or not is_locked(self.ctx.state_dir / AUTOPILOT_LOCK):
-            return agents
-        tasks = {t.id: t for t in self.ctx.store.tasks.all()}
-        ours = {a.id for a in waiting
-                if (task := tasks.get(a.task_id or "")) is not None and task.state.active}
-        return [replace(a, autopilot=True) if a.id in ours else a for a in agents]
-
-    def _task_facts(self, agents: list[Agent]
+    def _task_facts(self, agents: list[Agent], tasks: Mapping[str, Task]
                     ) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]:
         """Agent id -> its plan, task and plan id -> title (the TUI groups and filters by
-        task and plan), agent id -> its task's verdict: the plans, and the tasks when an
-        agent has one."""
+        task and plan), agent id -> its task's verdict. `tasks`: by id, read when an agent
+        has one."""
         if not agents:
             return {}, {}, {}
-        tasks = {t.id: t for t in self.ctx.store.tasks.all()} \
-            if any(a.task_id for a in agents) else {}
         planned = self.ctx.store.tasks.plans()
         goals = {p.id: p.goal for p in planned}
         planner = {p.agent: p.id for p in planned if p.agent}
@@ -352,3 +350,12 @@ class Poller:
             return self.ctx.tmux.capture_history(memory.pane_id, lines)
         except TmuxError:
             return memory.screen
+
+
+def autopilot_turns(agents: list[Agent], tasks: Mapping[str, Task]) -> list[Agent]:
+    """With the autopilot running: the agents waiting for it rather than the person, marked.
+    A task's agent whose turn ended while its task is under way (running, checking, merging):
+    the autopilot acts next, so it is not told, counted or listed as needing the person."""
+    return [replace(a, autopilot=True) if a.status == Status.WAITING and
+            (task := tasks.get(a.task_id or "")) is not None and task.state.active else a
+            for a in agents]
