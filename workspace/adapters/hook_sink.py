@@ -42,6 +42,42 @@ def _as_json(raw: str) -> str:
     return text if len(text) <= MAX_PAYLOAD else json.dumps(_slim(payload), default=str)
 
 
+def moved_path(path: str) -> str | None:
+    """The event file's place after the repository moved: hooks keep the path the agent was
+    launched with, `<git-common-dir>/workspace/agents/<id>/events.jsonl`. The hook's working
+    folder is the agent's worktree (or below it); once its `.git` file points at the
+    repository again (`git worktree repair`, which the agent's row asks for), the git common
+    dir is found from it by reading two files, no git process. None when nothing is found."""
+    tail = path.split(os.sep)[-3:]  # agents, <id>, events.jsonl
+    folder = os.getcwd()  # the kernel's name for the folder now, wherever it moved
+    while True:
+        dotgit = os.path.join(folder, ".git")
+        if os.path.isfile(dotgit):
+            break
+        if os.path.isdir(dotgit):
+            return _existing(os.path.join(dotgit, "workspace", *tail))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    with open(dotgit, encoding="utf-8") as handle:
+        line = handle.readline().strip()
+    if not line.startswith("gitdir:"):
+        return None
+    gitdir = os.path.join(folder, line[len("gitdir:"):].strip())
+    try:
+        with open(os.path.join(gitdir, "commondir"), encoding="utf-8") as handle:
+            common = os.path.join(gitdir, handle.readline().strip())
+    except OSError:
+        return None
+    return _existing(os.path.join(common, "workspace", *tail))
+
+
+def _existing(path: str) -> str | None:
+    """The path when its agent's folder exists (the sink never makes state folders)."""
+    return path if os.path.isdir(os.path.dirname(path)) else None
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 3:
         return 0
@@ -53,7 +89,13 @@ def main(argv: list[str]) -> int:
         raw = sys.stdin.read(MAX_PAYLOAD * 4)
     data = _as_json(raw.strip())
     line = f'{{"at": {time.time():.6f}, "event": "{event}", "data": {data}}}\n'
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        moved = moved_path(path)
+        if moved is None:
+            return 0
+        fd = os.open(moved, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, line.encode("utf-8", "surrogateescape"))
     finally:

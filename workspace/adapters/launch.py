@@ -26,7 +26,7 @@ _FROM_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
 def main(argv: list[str]) -> int:
     with open(argv[1], encoding="utf-8") as handle:
         spec = json.load(handle)
-    os.remove(argv[1])  # noqa: PTH107 - it may hold secrets from the spawner's environment
+    os.remove(argv[1])  # it may hold secrets from the spawner's environment
     env = dict(spec.get("env", {}))
     env.update({k: v for k, v in os.environ.items() if k in _FROM_TMUX})
     for key in ("COLUMNS", "LINES"):  # the pane's terminal says the size
@@ -80,12 +80,28 @@ def _record_exit(path: object, code: int) -> None:
     if not isinstance(path, str):
         return
     try:
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="ascii") as handle:
-            handle.write(str(code))
-        os.replace(tmp, path)  # noqa: PTH105 - os only: the launcher starts lean
+        _write(path, code)
+    except FileNotFoundError:
+        # The repository moved while the agent ran: its state is found again from the
+        # worktree, as the hook sink finds it (loaded only here: the launcher starts lean).
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        try:
+            from hook_sink import moved_path  # type: ignore[import-not-found,unused-ignore]
+
+            found = moved_path(path)
+            if found is not None:
+                _write(found, code)
+        except (ImportError, OSError):
+            pass
     except OSError:
         pass
+
+
+def _write(path: str, code: int) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="ascii") as handle:
+        handle.write(str(code))
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
