@@ -57,3 +57,24 @@ def test_hooks_and_exit_status_follow_a_moved_repository(repo: Path, tmp_path: P
         assert not old.exit_status.parent.exists()
     finally:
         new.close()
+
+
+def test_the_demo_agent_keeps_reporting_after_a_move(repo: Path, tmp_path: Path) -> None:
+    ws = Workspace.open(repo)
+    ws.spawn("demo-mover", preset="demo", prompt="Write a note [noask]")
+    wait_status(ws, "demo-mover", Status.WAITING)
+    agent = ws.agent("demo-mover")
+    worktree = Path(agent.worktree)
+    ws.close()
+    moved = tmp_path / "moved"
+    repo.rename(moved)
+    git(moved, "worktree", "repair", str(worktree))
+    new = Workspace.open(moved)
+    try:
+        events = new.ctx.paths(agent.id).events
+        turns = events.read_text().count('"event": "Stop"')
+        new.send("demo-mover", "One more note [noask]")
+        wait_for(lambda: events.read_text().count('"event": "Stop"') > turns)
+        wait_status(new, "demo-mover", Status.WAITING)
+    finally:
+        new.close()

@@ -4,6 +4,7 @@ records: a transcript in Claude Code's format and Claude-style hook events."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import random
@@ -15,6 +16,8 @@ import tty
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+
+from workspace.adapters.hook_sink import moved_path
 
 MODEL = "claude-sonnet-4-5"
 
@@ -97,12 +100,22 @@ class Recorder:
         if path is None:
             return
         try:
-            # Private, as every state file: transcripts hold the prompts.
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record) + "\n")
+            self._write(path, record)
+        except FileNotFoundError:
+            # The repository moved: its state is found again from the worktree, as hooks do.
+            moved = moved_path(str(path))
+            if moved is not None:
+                with contextlib.suppress(OSError):
+                    self._write(Path(moved), record)
         except OSError:
             pass
+
+    @staticmethod
+    def _write(path: Path, record: dict[str, object]) -> None:
+        # Private, as every state file: transcripts hold the prompts.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
 
     def event(self, name: str, **data: object) -> None:
         payload = {"session_id": self.session, "cwd": self.cwd, "hook_event_name": name, **data}
