@@ -40,10 +40,12 @@ class AutopilotStatus:
     """Tasks whose agents the autopilot runs now (running, checking, merging)."""
     max_agents: int = 0
 
-    def summary(self) -> str:
+    def summary(self, short: bool = False) -> str:
+        """`short` (a narrow header) leaves out how many agents of how many it runs."""
         counts = self.counts or {}
-        parts = [f"autopilot {'on' if self.running else 'off'}",
-                 f"{self.active}/{self.max_agents} agents"]
+        parts = [f"autopilot {'on' if self.running else 'off'}"]
+        if not short:
+            parts.append(f"{self.active}/{self.max_agents} agents")
         for state, label in (("queued", "queued"), ("review", "in review"),
                              ("proposed", "proposed"), ("failed", "failed")):
             if counts.get(state):

@@ -10,6 +10,8 @@ from workspace.core import format as fmt
 from workspace.core.usage import UsageSummary
 from workspace.service import AutopilotStatus, Snapshot
 
+_LEVELS = 6
+
 
 class WorkspaceHeader(Static):
     DEFAULT_CSS = """
@@ -34,36 +36,58 @@ class WorkspaceHeader(Static):
     def show(self, snapshot: Snapshot | None, autopilot: AutopilotStatus | None = None,
              usage: UsageSummary | None = None) -> None:
         self._shown = (snapshot, autopilot, usage)
+        room = self.content_size.width or self.app.size.width - 2
+        # Narrow terminals: the least needed parts go first, so the autopilot and both costs
+        # stay on an 80-column line (the end of a line that does not fit is cut).
+        for level in range(_LEVELS):
+            text = self._line(snapshot, autopilot, usage, level)
+            if text.cell_len <= room:
+                break
+        self._show(text)
+
+    def on_resize(self) -> None:
+        self.show(*self._shown)
+
+    def _line(self, snapshot: Snapshot | None, autopilot: AutopilotStatus | None,
+              usage: UsageSummary | None, level: int) -> Text:
+        """The line at a level of shortening: 0 all of it; 1 without tokens; 2 shorter
+        separators and no 'workspace'; 3 the autopilot without its agents; 4 without the
+        total cost; 5 the autopilot as on or off."""
+        sep = "  ·  " if level < 2 else " · "
         text = Text()
-        text.append("workspace ", style="bold")
+        if level < 2:
+            text.append("workspace ", style="bold")
         text.append(self.repo, style="bold " + self.app.theme_variables.get("primary", "blue"))
         if snapshot is None:
             text.append("   loading…", style="dim")
-            self._show(text)
-            return
+            return text
         agents = len(snapshot.agents)
-        text.append(f"   {fmt.plural(agents, 'agent')}")
+        text.append(f"{'   ' if level < 2 else '  '}{fmt.plural(agents, 'agent')}")
         if self._hidden:
             text.append(f", {self._hidden} hidden", style="dim")  # by the filter: short
         need = snapshot.needs_you
         warn = self.app.theme_variables.get("warning", "yellow")
-        text.append("  ·  ")
+        text.append(sep)
         text.append(f"{need} {'needs' if need == 1 else 'need'} you",  # a verb, not plural()
                     style=f"bold {warn}" if need else "dim")
         if usage is None:  # not known yet: the live agents' sum
-            text.append(f"  ·  {fmt.tokens(snapshot.tokens.total)} tokens")
-            text.append(f"  ·  {fmt.cost(snapshot.cost_usd)}")
+            if level < 1:
+                text.append(f"{sep}{fmt.tokens(snapshot.tokens.total)} tokens")
+            text.append(f"{sep}{fmt.cost(snapshot.cost_usd)}")
         else:
-            # Costs first: on a narrow terminal the end of the line is cut.
-            text.append(f"  ·  today {fmt.cost(usage.today.cost_usd)}")
-            text.append(f" · all {fmt.cost(usage.all.cost_usd)}", style="dim")
-            text.append(f"  ·  {fmt.tokens(usage.today.tokens.total)} tokens today")
+            text.append(f"{sep}today {fmt.cost(usage.today.cost_usd)}")
+            if level < 4:
+                text.append(f" · all {fmt.cost(usage.all.cost_usd)}", style="dim")
+            if level < 1:
+                text.append(f"{sep}{fmt.tokens(usage.today.tokens.total)} tokens today")
         if autopilot is not None and (autopilot.running or autopilot.counts):
-            text.append("  ·  ")
-            text.append(autopilot.summary(), style="bold" if autopilot.running else "dim")
+            text.append(sep)
+            summary = (autopilot.summary(short=level >= 3) if level < 5
+                       else f"autopilot {'on' if autopilot.running else 'off'}")
+            text.append(summary, style="bold" if autopilot.running else "dim")
         if not snapshot.server_running and agents:
             text.append("   tmux server not running", style="bold red")
-        self._show(text)
+        return text
 
     def _show(self, text: Text) -> None:
         """Redraw only when the line changed (most poll ticks change nothing here)."""
