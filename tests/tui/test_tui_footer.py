@@ -130,3 +130,23 @@ async def test_a_narrow_bar_keeps_the_way_back(app: WorkspaceApp) -> None:
         assert "esc Back" in text and text.rstrip().endswith("▏^p palette"), text
         assert "T Add task" in text  # the others in their order, as many as fit
         assert len(text) == 80
+
+
+async def test_a_dialog_over_the_screen_shows_its_own_keys_in_the_bar(app: WorkspaceApp) -> None:
+    """The bar stays in sight under a dialog: it offers the dialog's keys, not the keys of the
+    screen beneath (q would type a letter in the form, not quit)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app)
+        footer = main(app).query_one(KeyFooter)
+        await pilot.press("n")
+        await until(pilot, lambda: "Spawn" in footer.render_line(0).text, 5, "the form's keys")
+        text = footer.render_line(0).text
+        assert text.startswith(" esc Cancel  ^s Spawn "), text
+        assert "New agent" not in text and "Quit" not in text
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), 5, "back")
+        await until(pilot, lambda: "New agent" in footer.render_line(0).text, 5, "main's keys")
+        await pilot.press("t")  # a whole screen: its own bar, the main one left as it was
+        await until(pilot, lambda: isinstance(app.screen, TasksScreen), 5, "tasks")
+        await until(pilot, lambda: "Add task" in bar(app), 5, "the tasks' keys")
+        assert "New agent" in footer.render_line(0).text

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 SEPARATOR = "▏"
@@ -75,11 +75,33 @@ class KeyFooter(Widget, can_focus=False):
         for clicks, and what a person sees."""
 
     def on_mount(self) -> None:
+        self._source: Screen[object] = self.screen
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
         self._bindings_changed(self.screen)
 
     def on_unmount(self) -> None:
-        self.screen.bindings_updated_signal.unsubscribe(self)
+        self._source.bindings_updated_signal.unsubscribe(self)
+        self.app.screen_change_signal.unsubscribe(self)
+
+    def _screen_changed(self, top: Screen[object]) -> None:
+        """A dialog over this bar's screen leaves the bar in sight: it shows the dialog's keys
+        (a form's ctrl+s and esc), not the keys of the screen beneath, which would not work."""
+        own = self.screen
+        stack = self.app.screen_stack
+        if top is own or own not in stack:
+            source = own
+        elif isinstance(top, ModalScreen) and all(
+                isinstance(s, ModalScreen) for s in stack[stack.index(own) + 1:]):
+            source = top
+        else:
+            return  # a whole screen covers this one: nothing of this bar is seen
+        if source is not self._source:
+            if self._source.is_running:
+                self._source.bindings_updated_signal.unsubscribe(self)
+            self._source = source
+            source.bindings_updated_signal.subscribe(self, self._bindings_changed)
+            self._bindings_changed(source)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         hints, palette = self._read(screen)
