@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workspace.core.text import Cleaned, clean_message, first_control, is_key_name
+from workspace.core.text import Cleaned, clean_message, first_control, is_key_name, one_line
 
 C0_SHOWN = [c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)]
 
@@ -110,3 +110,9 @@ def test_key_names(key: str) -> None:
 @pytest.mark.parametrize("key", ["", "two words", "\x1b[201~", "Enter\n", "\x03", "a\x85"])
 def test_not_key_names(key: str) -> None:
     assert not is_key_name(key)
+
+
+def test_one_line_titles() -> None:
+    assert one_line("  Fix\x1b[1m the\x1b[0m  parser\n\tnow\x07 ") == "Fix the parser now\u2407"
+    assert one_line("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\") == "link"
+    assert one_line("\x1b[31m") == ""

@@ -54,6 +54,10 @@ def test_an_agent_files_a_proposed_task(fleet: Callable[..., Fleet], repo: Path)
     (("task", "add", "x", "--check", "echo 'unclosed"), "not a valid command line"),
     (("task", "add", "  "), "a task needs a title"),
     (("task", "add", "x", "--attempts", "0"), "--attempts must be 1 or more"),
+    (("task", "add", "x", "--budget", "nan"), "--budget must be more than 0 (USD)"),
+    (("task", "add", "x", "--budget", "inf"), "--budget must be more than 0 (USD)"),
+    (("task", "add", "x", "--budget", "-1"), "--budget must be more than 0 (USD)"),
+    (("spawn", "x", "--preset", "shell", "--budget", "nan"), "--budget must be more than 0"),
     (("task", "show", "t42"), "no task 't42'"),
     (("task", "retry", "t1"), "only a failed or cancelled task can be retried"),
     (("task", "approve", "t1"), "only a proposed task (to run) or one in review"),
@@ -91,3 +95,20 @@ def test_import_a_checklist(fleet: Callable[..., Fleet], repo: Path, tmp_path: P
     assert (good.stdout, good.stderr) == ("t1\nt2\n", "filed 2 tasks\n")
     tasks = json.loads(run_cli("task", "ls", "--json", cwd=repo).stdout)
     assert tasks[1]["after"] == ["t1"] and tasks[0]["check"] == "true"
+
+
+def test_a_title_reaches_no_terminal_as_control_bytes(fleet: Callable[..., Fleet],
+                                                      repo: Path) -> None:
+    """A title is shown in listings, the TUI and notifications: an escape sequence in it
+    would act on whoever's terminal shows it (colours, a title, a hyperlink)."""
+    fleet()
+    filed = run_cli("task", "add", "Fix \x1b[31mred\x1b[0m\x07 and\ttabs\x04", cwd=repo)
+    assert filed.returncode == 0, filed
+    listed = run_cli("task", "ls", cwd=repo).stdout
+    assert "\x1b" not in listed and "\x07" not in listed
+    task = json.loads(run_cli("task", "show", "t1", "--json", cwd=repo).stdout)
+    assert task["title"] == "Fix red\u2407 and tabs\u2404"
+    edited = run_cli("task", "edit", "t1", "--title", "\x1b]0;owned\x07Renamed", cwd=repo)
+    assert edited.returncode == 0, edited
+    assert json.loads(run_cli("task", "show", "t1", "--json", cwd=repo).stdout)["title"] == (
+        "Renamed")

@@ -71,10 +71,10 @@ def register(sub: Subparsers) -> None:
 
 def spawn(args: argparse.Namespace) -> int:
     from workspace.core.names import check_name, spawn_names
+    from workspace.core.usage import check_budget
 
     prompt = read_prompt(args)
-    if args.budget is not None and args.budget <= 0:
-        raise UsageError("--budget must be more than 0 (USD)")
+    check_budget(args.budget)
     if not 1 <= args.count <= MAX_COUNT:
         raise UsageError(f"--count must be from 1 to {MAX_COUNT}")
     presets: list[str] = args.preset or []

@@ -112,6 +112,12 @@ def clean_message(text: str) -> Cleaned:
     return Cleaned("".join(out), sequences, shown, tuple(pictures), removed, invalid)
 
 
+def one_line(text: str) -> str:
+    """A title as one line of text: cleaned as a message is (no escape sequence reaches a
+    terminal that shows it; other controls as their pictures), whitespace runs as one space."""
+    return " ".join(clean_message(text).text.split())
+
+
 def first_control(text: str) -> int:
     """Where the first character that would act as a key is (-1: none). Tab, newline and
     carriage return are text; the adapters refuse anything else as their last defence."""

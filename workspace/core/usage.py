@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from workspace.core.agent import Tokens
+from workspace.core.errors import UsageError
 
 GroupBy = Literal["day", "preset", "agent", "task"]
 GROUPS: tuple[str, ...] = get_args(GroupBy)
@@ -110,3 +112,10 @@ def total(rows: list[UsageRow]) -> Figures:
         out = out + row.figures
     return out
 
+
+
+def check_budget(usd: float | None, flag: str = "--budget") -> None:
+    """A budget is a finite amount above 0 (nan compares false with everything, so `<= 0`
+    alone let it through, and a nan budget is never reached)."""
+    if usd is not None and not (math.isfinite(usd) and usd > 0):
+        raise UsageError(f"{flag} must be more than 0 (USD)")

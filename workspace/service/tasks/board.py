@@ -15,6 +15,8 @@ from workspace.core.errors import UsageError
 from workspace.core.tasks.graph import check_after, normalize_id, waiting_note
 from workspace.core.tasks.importer import parse_markdown, parse_toml, resolve_refs
 from workspace.core.tasks.model import Outcome, PlanState, Task, TaskSpec, TaskState
+from workspace.core.text import one_line
+from workspace.core.usage import check_budget
 from workspace.service.context import Context
 
 PERSON = "person"
@@ -104,7 +106,7 @@ class TaskBoard:
 
     def _checked(self, task_id: str | None, spec: TaskSpec) -> TaskSpec:
         """The spec with its `after` resolved, or a UsageError for anything wrong in it."""
-        title = " ".join(spec.title.split())
+        title = one_line(spec.title)
         if not title:
             raise UsageError("a task needs a title: workspace task add 'Add a login form'")
         if spec.preset is not None:
@@ -114,8 +116,7 @@ class TaskBoard:
                              "existing branch")
         if spec.max_attempts < 1:
             raise UsageError("--attempts must be 1 or more")
-        if spec.budget_usd is not None and spec.budget_usd <= 0:
-            raise UsageError("--budget must be more than 0 (USD)")
+        check_budget(spec.budget_usd)
         if spec.check:
             self._check_runnable(spec.check)
         if spec.review:

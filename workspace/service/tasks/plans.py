@@ -18,6 +18,7 @@ from workspace.core.tasks.model import (
     plan_summary,
 )
 from workspace.core.tasks.prompts import planner_prompt
+from workspace.core.text import clean_message
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.messaging import Messenger
@@ -81,7 +82,8 @@ class Planning:
     def create(self, goal: str, preset: str | None = None) -> Plan:
         """Start a planner for `goal`; it files the plan's tasks from its shell."""
         refuse_judge("start a plan")
-        if not goal.strip():
+        goal = clean_message(goal).text.strip()  # shown in the plan's screen and listings
+        if not goal:
             raise UsageError("say what the plan is for: workspace plan 'Add accounts with login'")
         preset = preset or self.ctx.settings.workspace.default_preset
         self.ctx.preset(preset)

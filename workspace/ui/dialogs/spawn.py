@@ -10,6 +10,7 @@ with the error.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from textual import on, work
@@ -223,7 +224,7 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
                 budget = float(budget_text)
             except ValueError:
                 raise UsageError("budget: give a number of US dollars, like 2.50") from None
-            if budget <= 0:
+            if not (math.isfinite(budget) and budget > 0):
                 raise UsageError("budget: give an amount above 0, or leave it empty")
         base = self.query_one("#base", Input).value.strip()
         if not base:
