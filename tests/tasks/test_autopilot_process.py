@@ -60,6 +60,7 @@ def test_one_autopilot_per_workspace(fleet: Callable[..., Fleet], repo: Path) ->
         assert second.returncode == 2
         assert second.stderr.startswith("workspace: the autopilot is already running (pid ")
         assert second.stderr.count("\n") == 1
+        assert second.stdout == ""  # it did not say it was on before refusing
     finally:
         first.send_signal(signal.SIGTERM)
         out, _ = first.communicate(timeout=20)

@@ -62,7 +62,9 @@ def autopilot(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
-    say(f"autopilot on ({ws.autopilot_status().summary().removeprefix('autopilot off · ')})")
+    before = ws.autopilot_status()
+    if not before.running:  # else run_autopilot refuses in one line, and nothing is said
+        say(f"autopilot on ({before.summary().removeprefix('autopilot off · ')})")
     try:
         ws.run_autopilot(until_done=args.until_done, stop=stop, say=say)
     except KeyboardInterrupt:
