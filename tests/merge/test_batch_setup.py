@@ -2,7 +2,8 @@
 and linked ([worktree] copy, symlink), submodules initialised, post_create run. A worktree
 that cannot be prepared (post_create fails, or a repository's own file sets it untrusted)
 stops the batch in one line: nobody blamed, no ref changed, every merge still queued; the
-CLI exits 2 with that line; the queue says why. Real git, real tmux (shell agents)."""
+CLI exits 2 with that line; the queue says why. So does a gate program not installed, while a
+gate script that a merge removed is that merge's fault. Real git, real tmux (shell agents)."""
 
 from __future__ import annotations
 
@@ -167,3 +168,35 @@ def test_an_untrusted_post_create_of_the_repository_is_not_run_by_a_batch(
     assert done.returncode == 0, done.stderr
     assert marker.exists() and runs(log) == 1
     assert {ws.agent(n).status for n in ("a", "b")} == {Status.MERGED}
+
+
+def test_a_gate_program_that_is_not_installed_blames_nobody(
+        open_ws: Callable[[str], Workspace], repo: Path) -> None:
+    ws = open_ws('batch = 2\ngate = ["no-such-gate-program", "-q"]\n')
+    for name in ("m1", "m2"):
+        with_commit(ws, name)
+    refs = all_refs(repo)
+    report = ws.merge_queue(["m1", "m2"], batch=2)
+    assert not report.ok and report.state.gate_runs == 0, report.error  # it could not run
+    assert report.error.startswith("the gate could not be run: the gate command "
+                                   "'no-such-gate-program -q' could not be run")
+    assert report.error.endswith("fix [merge] gate in your config")
+    assert [i.state for i in report.state.items] == [QueueItemState.QUEUED] * 2
+    assert all_refs(repo) == refs and ws.queue_view().culprit is None
+    nothing_left(repo, ws)
+
+
+def test_a_gate_script_of_the_tree_that_a_merge_removes_is_that_merge_s_fault(
+        open_ws: Callable[[str], Workspace], repo: Path) -> None:
+    (repo / "gate.sh").write_text("#!/bin/sh\nexit 0\n")
+    (repo / "gate.sh").chmod(0o755)
+    git(repo, "add", "gate.sh")
+    git(repo, "commit", "-q", "-m", "a gate script")
+    ws = open_ws('batch = 2\ngate = ["./gate.sh"]\n')
+    with_commit(ws, "keeps")
+    gone = with_commit(ws, "removes")
+    git(gone, "rm", "-q", "gate.sh")
+    git(gone, "commit", "-q", "-m", "no more gate")
+    report = ws.merge_queue(["keeps", "removes"], batch=2)
+    assert [r.name for r in report.results] == ["keeps"]
+    assert report.failed == "removes" and "the batch's culprit" in report.error

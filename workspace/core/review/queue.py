@@ -71,7 +71,7 @@ class QueueState:
     """Gate runs so far in this run of the queue."""
     stopped: str = ""
     """Why the queue stopped with nothing decided and its items still queued (the gate's
-    worktree could not be prepared), in one line; "" otherwise."""
+    worktree could not be prepared, its program is not installed), in one line; "" else."""
 
     @property
     def queued(self) -> tuple[str, ...]:

@@ -9,7 +9,8 @@ One round:
    agent's is (gate_tree.py: made fresh for each run, removed after it; <state>/batches/);
    when it fails, bisected (core/tasks/refinery.py: Bisect): the prefix halfway is gated, and
    so on, until the first merge whose addition fails it, the culprit, is found; a worktree
-   that could not be prepared stops the round there, nothing decided (`busy`);
+   that could not be prepared, or a gate program not installed, stops the round there,
+   nothing decided (`busy`: a GateUnprepared);
 3. under the merge lock, the prefix that passed (all of it, or those before the culprit)
    stacked again as it will land (uncommitted work committed for real) onto base as it is now:
    if base or any member changed since the gate ran, so that the tree would differ from the
@@ -165,7 +166,14 @@ class Batcher:
         (gate_tree.py), removed after it; raises GateUnprepared if it could not be."""
         settings = self.ctx.settings.merge
         with self._trees.tree(commit, say) as path:
-            return runner.run_command(settings.gate, path, settings.gate_timeout)
+            result = runner.run_command(settings.gate, path, settings.gate_timeout)
+        if result.missing and "/" not in result.argv[0]:
+            # A program looked up on PATH, not in the tree: no merge can have made it
+            # missing, so none is blamed (a script of the tree, ./x, may be a member's).
+            raise GateUnprepared(f"the gate could not be run: "
+                                 f"{result.describe(settings.gate_timeout)}; fix [merge] gate "
+                                 "in your config")
+        return result
 
     @contextlib.contextmanager
     def _kept(self, tip: str) -> Iterator[None]:

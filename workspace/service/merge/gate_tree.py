@@ -31,9 +31,10 @@ UNPREPARED = "the gate's worktree could not be prepared"
 
 
 class GateUnprepared(MergeBusy):
-    """The gate could not be run for the environment, not for a merge: every member stays
-    queued, nothing is decided (a MergeBusy: whoever handles a refusal that may pass later
-    handles this one safely)."""
+    """The gate could not be run for the environment, not for a merge (its worktree could
+    not be prepared, or its program is not installed: batch.py): every member stays queued,
+    nothing is decided (a MergeBusy: whoever handles a refusal that may pass later handles
+    this one safely)."""
 
     runs = 0
     """Gate runs its round made before it (bisecting)."""
