@@ -83,15 +83,15 @@ def check_setup_trusted(ctx: Context) -> None:
 def prepare(ctx: Context, agent: Agent) -> str:
     """A new agent's worktree; '' when its submodules are initialised (or it has none), else
     why not (the agent starts all the same, its row says how to finish)."""
-    target = Target(Path(agent.worktree), "the agent's", ctx.paths(agent.id).dir / LOG,
-                    agent.name, {"WORKSPACE_AGENT": agent.name})
     said: list[str] = []
 
     def say(reason: str) -> None:
         said.append(reason)
         _say(ctx, agent, reason)
 
-    submodules = prepare_worktree(ctx, replace(target, say=say))
+    submodules = prepare_worktree(ctx, Target(
+        Path(agent.worktree), "the agent's", ctx.paths(agent.id).dir / LOG, agent.name,
+        {"WORKSPACE_AGENT": agent.name}, say))
     if said:
         _say(ctx, agent, "launching")
     return submodules
