@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.support.batches import nothing_left, runs, with_commit
 from tests.support.cli import run_cli
 from tests.support.gitrepo import git
 from tests.support.review import commit, rev, spawn_shell, write
@@ -27,17 +28,6 @@ def gate_toml(log: Path) -> str:
     return f"batch = 4\ngate = [\"sh\", \"-c\", {json.dumps(script)}, \"{log}\"]\n"
 
 
-def with_commit(ws: Workspace, name: str, text: str = "", path: str = "") -> Path:
-    wt = spawn_shell(ws, name, f"Task of {name}")
-    write(wt, path or f"{name}.txt", text or f"{name}\n")
-    commit(wt, f"{name} commit")
-    return wt
-
-
-def runs(log: Path) -> int:
-    return len(log.read_text().splitlines()) if log.exists() else 0
-
-
 def base_history(repo: Path) -> list[str]:
     """Every commit main has pointed at (its reflog), newest first."""
     return git(repo, "reflog", "show", "--format=%H", "refs/heads/main").split()
@@ -46,14 +36,6 @@ def base_history(repo: Path) -> list[str]:
 def holds_bad(repo: Path, sha: str) -> bool:
     files = git(repo, "ls-tree", "-r", "--name-only", sha).split()
     return any(BAD in git(repo, "show", f"{sha}:{f}") for f in files)
-
-
-def nothing_left(repo: Path, ws: Workspace) -> None:
-    assert git(repo, "for-each-ref", "refs/workspace/batch", "refs/workspace/merging") == ""
-    batches = ws.ctx.state_dir / "batches"
-    assert not batches.exists() or not any(batches.iterdir())
-    listed = git(repo, "worktree", "list", "--porcelain")
-    assert "detached" not in listed, listed
 
 
 def test_a_batch_with_one_bad_merge_lands_the_good_ones_before_it(

@@ -1,11 +1,13 @@
 """A new agent's worktree is prepared before the agent starts: files git ignores copied or
 linked from the main checkout ([worktree] copy and symlink, the .worktreeinclude convention),
 then post_create run in it with its output kept; a failed setup leaves nothing half-made and
-says why in one line; submodules come first. Real git, real tmux, real commands."""
+says why in one line; submodules come first. The refinery's gate worktree is prepared by the
+same code. Real git, real tmux, real commands."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -222,3 +224,57 @@ def assert_nothing_left(ws: Workspace, repo: Path, name: str) -> None:
     assert not agents_dir.exists() or not any(
         (d / "agent.json").is_file() and name in (d / "agent.json").read_text()
         for d in agents_dir.iterdir())
+
+
+PICTURE = """import json, os, sys
+def kind(p):
+    if os.path.islink(p):
+        return "link to " + os.path.realpath(p)
+    if os.path.isdir(p):
+        return "folder"
+    return open(p).read() if os.path.isfile(p) else "missing"
+paths = [".env", ".env.local", ".env.example", "config/local.toml", "node_modules",
+         "node_modules/pkg/index.js", "debug.log", "libs/lib/lib.txt", "prepared.log"]
+json.dump({p: kind(p) for p in paths}, open(sys.argv[1], "w"))
+"""
+
+
+def test_a_batch_gate_sees_the_worktree_an_agent_sees(tmp_path: Path, isolated_env: Path
+                                                       ) -> None:
+    """One preparation for both: the refinery's gate worktree gets the submodules, the copies,
+    the links and post_create's work an agent's worktree gets (post_create knows which)."""
+    with (isolated_env / ".gitconfig").open("a") as config:
+        config.write('[protocol "file"]\n\tallow = always\n')
+    lib = make_repo(tmp_path / "lib", {"lib.txt": "lib\n"})
+    repo = a_project(tmp_path / "project")
+    git(repo, "submodule", "add", "-q", str(lib), "libs/lib")
+    git(repo, "commit", "-q", "-m", "a submodule")
+    seen = tmp_path / "gate-saw.json"
+    gate = json.dumps([sys.executable, "-c", PICTURE, str(seen)])
+    write_user_config(
+        f"[merge]\ncleanup = \"never\"\nbatch = 2\ngate = {gate}\n[worktree]\n"
+        'symlink = ["node_modules"]\ncopy = [".env"]\npost_create = ' + python(
+            "import os; open('prepared.log', 'w').write(os.environ.get('WORKSPACE_GATE', 'agent'))")
+        + "\n")
+    ws = Workspace.open(repo)
+    try:
+        trees = []
+        for name in ("left", "right"):
+            tree = Path(ws.spawn(name, preset="shell").worktree)
+            (tree / f"{name}.txt").write_text(f"{name}\n")
+            git(tree, "add", f"{name}.txt")
+            git(tree, "commit", "-q", "-m", f"{name}'s work")
+            trees.append(tree)
+        report = ws.merge_queue(["left", "right"], batch=2)
+        assert report.ok, report.error
+        gate_saw = json.loads(seen.read_text())
+        agent_saw = tmp_path / "agent-saw.json"
+        subprocess.run([sys.executable, "-c", PICTURE, str(agent_saw)], cwd=trees[0],
+                       check=True)
+        agent = json.loads(agent_saw.read_text())
+        assert agent.pop("prepared.log") == "agent" and gate_saw.pop("prepared.log") == "1"
+        assert gate_saw == agent
+        assert agent["libs/lib/lib.txt"] == "lib\n" and agent[".env"] == "KEY=secret\n"
+        assert agent["node_modules"].startswith("link to ") and agent["debug.log"] == "missing"
+    finally:
+        ws.close()

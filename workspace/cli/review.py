@@ -204,6 +204,8 @@ def queue_lines(state: QueueState) -> list[str]:
         lines.append(f"in flight: {', '.join(state.in_flight)}{doing}")
     if state.culprit is not None:
         lines.append(f"culprit: {state.culprit.name}: {state.culprit.detail}")
+    if state.stopped:
+        lines.append(f"stopped: {state.stopped}")
     for item in state.items:
         task = f" ({item.task})" if item.task and not item.name.startswith(item.task) else ""
         detail = f"  {item.detail}" if item.detail else ""

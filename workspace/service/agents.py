@@ -161,8 +161,7 @@ class Agents:
                     made_worktree = True
                     ctx.repo.add_worktree(Path(agent.worktree), agent.branch,
                                           start_at or base_sha)
-                    submodules = ctx.repo.init_submodules(Path(agent.worktree))
-                    prepare(ctx, agent)
+                    submodules = prepare(ctx, agent)  # submodules first, then setup.py's
                     on_argv = len(prompt.encode()) <= MAX_ARGV_PROMPT
                     launch = LaunchContext(agent.id, name, Path(agent.worktree), paths, spec,
                                            prompt if on_argv else "")

@@ -41,7 +41,8 @@ STOPPED = (QueueItemState.FAILED, QueueItemState.CULPRIT, QueueItemState.REBASE)
 """Items the queue could not merge (a refusal, the gate's culprit, a conflict sent back)."""
 REFINERY = "refinery"
 """`QueueState.kind` of the autopilot's queue (a person's queue has kind "")."""
-_DEFAULTS: dict[str, object] = {"kind": "", "batch": 1, "step": "", "gate_runs": 0}
+_DEFAULTS: dict[str, object] = {"kind": "", "batch": 1, "step": "", "gate_runs": 0,
+                                 "stopped": ""}
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class QueueState:
     """What the batch in flight is doing now ("gate on the tip of 4", ...); "" between."""
     gate_runs: int = 0
     """Gate runs so far in this run of the queue."""
+    stopped: str = ""
+    """Why the queue stopped with nothing decided and its items still queued (the gate's
+    worktree could not be prepared, its program is not installed), in one line; "" else."""
 
     @property
     def queued(self) -> tuple[str, ...]:
@@ -123,7 +127,7 @@ class QueueState:
             "pid": self.pid,
         }
         extra = {"kind": self.kind, "batch": self.batch, "step": self.step,
-                 "gate_runs": self.gate_runs}
+                 "gate_runs": self.gate_runs, "stopped": self.stopped}
         data.update({k: v for k, v in extra.items() if v != _DEFAULTS[k]})
         return data
 
@@ -131,7 +135,7 @@ class QueueState:
         """What `workspace merge --queue --json` prints: every field, and the batch in
         flight and the culprit by name."""
         data = {**self.to_dict(), "kind": self.kind or "queue", "batch": self.batch,
-                "step": self.step, "gate_runs": self.gate_runs,
+                "step": self.step, "gate_runs": self.gate_runs, "stopped": self.stopped,
                 "in_flight": list(self.in_flight),
                 "culprit": self.culprit.name if self.culprit else None}
         data["items"] = [{"name": i.name, "state": i.state.value, "detail": i.detail,
@@ -155,4 +159,4 @@ class QueueState:
         return cls(tuple(items), bool(data.get("running", False)), num("started_at"),
                    num("updated_at"), int(num("pid")), str(data.get("kind") or ""),
                    max(int(num("batch")), 1), str(data.get("step") or ""),
-                   int(num("gate_runs")))
+                   int(num("gate_runs")), str(data.get("stopped") or ""))

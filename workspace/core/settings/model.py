@@ -130,8 +130,8 @@ class MergeSettings:
     batch: Annotated[int, Spec(
         "The autopilot's merge queue lands up to this many tasks at once: their merges"
         " stacked\non a temporary ref, the gate run once on the tip (in a temporary"
-        " worktree), bisected\nwhen it fails. 1 = each task merged alone, the gate in its"
-        " worktree.", least=1, most=64)] = 1
+        " worktree, prepared as\nan agent's is: [worktree]), bisected when it fails. 1 ="
+        " each task merged alone, the gate\nin its worktree.", least=1, most=64)] = 1
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,9 @@ class WorktreeSettings:
     post_create: Annotated[tuple[str, ...], Spec(
         "A command run in each new worktree before its agent starts (an argv list, like"
         "\n[\"npm\", \"ci\"]); its output is kept in the agent's state folder; a failure"
-        " undoes the spawn.", sensitive=True)] = ()
+        " undoes the spawn.\nIt runs in each worktree a batch's gate runs in too ([merge]"
+        " batch, merge --batch), with\nWORKSPACE_GATE=1; a failure there stops the batch,"
+        " blaming no merge.", sensitive=True)] = ()
     post_create_timeout: Annotated[float, Spec(
         "Seconds post_create may run; then its process group is ended and the spawn undone.",
         above=0, most=_DAY)] = 600.0

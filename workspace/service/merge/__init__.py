@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         MergeRefused,
         NothingToMerge,
     )
+    from workspace.service.merge.gate_tree import GateUnprepared
     from workspace.service.merge.plan import Planner
     from workspace.service.merge.queue import MergeQueue
     from workspace.service.merge.results import (
@@ -36,6 +37,7 @@ _HOME = {
                      "MergeRefused", "NothingToMerge"), "errors"),
     "Planner": "plan",
     **dict.fromkeys(("Batcher", "RoundReport"), "batch"),
+    "GateUnprepared": "gate_tree",
     "MergeQueue": "queue",
     **dict.fromkeys(("CleanupReport", "MergeCheck", "MergeResult", "QueueReport"), "results"),
 }
@@ -56,6 +58,7 @@ __all__ = [
     "CheckoutBlocked",
     "CleanupReport",
     "GateFailed",
+    "GateUnprepared",
     "MergeBusy",
     "MergeCheck",
     "MergeConflict",

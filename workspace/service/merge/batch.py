@@ -5,10 +5,12 @@ that passed it.
 One round:
 1. the merges stacked onto base as it is (objects only), the tip kept at a temporary ref
    (refs/workspace/batch/<pid>-<n>) while the round runs;
-2. the gate ([merge] gate) run in a temporary detached worktree at the tip (made fresh for
-   each run, removed after it; <state>/batches/); when it fails, bisected (core/tasks/
-   refinery.py: Bisect): the prefix halfway is gated, and so on, until the first merge whose
-   addition fails it, the culprit, is found;
+2. the gate ([merge] gate) run in a temporary detached worktree at the tip, prepared as an
+   agent's is (gate_tree.py: made fresh for each run, removed after it; <state>/batches/);
+   when it fails, bisected (core/tasks/refinery.py: Bisect): the prefix halfway is gated, and
+   so on, until the first merge whose addition fails it, the culprit, is found; a worktree
+   that could not be prepared, or a gate program not installed, stops the round there,
+   nothing decided (`busy`: a GateUnprepared);
 3. under the merge lock, the prefix that passed (all of it, or those before the culprit)
    stacked again as it will land (uncommitted work committed for real) onto base as it is now:
    if base or any member changed since the gate ran, so that the tree would differ from the
@@ -24,28 +26,25 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from workspace.adapters import runner
 from workspace.adapters.git import GitError
-from workspace.adapters.proc import alive
 from workspace.core.command import CommandResult
 from workspace.core.errors import UsageError
 from workspace.core.tasks.refinery import Bisect
 from workspace.service.context import Context
 from workspace.service.merge.apply import DEFAULT_LOCK_WAIT, Merger, StepCallback
 from workspace.service.merge.errors import GateFailed, MergeRefused
+from workspace.service.merge.gate_tree import GateTrees, GateUnprepared, live
 from workspace.service.merge.intent import BatchIntent, Intent, new_guard
 from workspace.service.merge.results import MergeResult
 from workspace.service.merge.stack import Stack, Stacker
 from workspace.service.merge.steps import NO_COMMIT
 
 BATCH_REF = "refs/workspace/batch"
-BATCH_DIR = "batches"
 RESTACKS = 3
 """Rounds started again because base moved while the gate ran, before giving up for now."""
 
@@ -61,8 +60,8 @@ class RoundReport:
     member only, onto another base, or not reached."""
     gate_runs: int = 0
     busy: MergeRefused | None = None
-    """Why nothing of the batch could land now (base kept moving, another merge); every
-    member of it is in `held`."""
+    """Why nothing of the batch could land now (base kept moving, another merge, the gate's
+    worktree could not be prepared: a GateUnprepared); every member of it is in `held`."""
 
     @property
     def progressed(self) -> bool:
@@ -78,6 +77,7 @@ class Batcher:
         self.ctx = ctx
         self._merger = merger
         self._stacker = Stacker(ctx, merger)
+        self._trees = GateTrees(ctx)
         self._made = 0
 
     def round(self, names: Sequence[str], *, strategy: str | None = None, gate: bool = True,
@@ -100,7 +100,12 @@ class Batcher:
                 return RoundReport(refused=stack.refused, held=stack.held, gate_runs=runs)
             landing, culprit = len(stack.members), None
             if gated:
-                bisect, culprit = self._bisect(stack, step)
+                try:
+                    bisect, culprit = self._bisect(stack, step)
+                except GateUnprepared as exc:
+                    # The environment's fault, not a member's: nobody is blamed, all stay.
+                    return RoundReport(refused=stack.refused, held=stack.held + stack.names(),
+                                       gate_runs=runs + exc.runs, busy=exc)
                 runs += bisect.runs
                 landing = bisect.landing
             after = stack.names()[landing + (1 if culprit else 0):]
@@ -132,9 +137,14 @@ class Batcher:
         with self._kept(stack.tip(n)):
             while bisect.probe is not None:
                 k = bisect.probe
-                step(f"gate on {n} stacked" if k == n and not failures
-                     else f"bisecting: gate on the first {k} of {n}")
-                result = self.run_gate(stack.tip(k))
+                label = f"gate on {n} stacked" if k == n and not failures \
+                    else f"bisecting: gate on the first {k} of {n}"
+                step(label)
+                try:
+                    result = self.run_gate(stack.tip(k), _doing(step, label))
+                except GateUnprepared as exc:
+                    exc.runs = bisect.runs
+                    raise
                 if not result.ok:
                     failures[k] = result
                 bisect = bisect.record(result.ok)
@@ -150,18 +160,20 @@ class Batcher:
             f"{result.describe(timeout)} with {culprit.name}'s merge{on} (the batch's culprit), "
             f"so {culprit.name} was not merged; {fix}", culprit.name, result)
 
-    def run_gate(self, commit: str) -> CommandResult:
-        """The gate in a fresh detached worktree at `commit`, removed after it."""
+    def run_gate(self, commit: str, say: Callable[[str], None] = lambda _: None
+                 ) -> CommandResult:
+        """The gate in a fresh detached worktree at `commit`, prepared as an agent's
+        (gate_tree.py), removed after it; raises GateUnprepared if it could not be."""
         settings = self.ctx.settings.merge
-        path = self._fresh_dir()
-        try:
-            self.ctx.repo.add_detached_worktree(path, commit)
-            return runner.run_command(settings.gate, path, settings.gate_timeout)
-        except GitError as exc:
-            return CommandResult(tuple(settings.gate), None, f"git worktree add: {exc}", 0.0,
-                                 missing=True)
-        finally:
-            self._remove(path)
+        with self._trees.tree(commit, say) as path:
+            result = runner.run_command(settings.gate, path, settings.gate_timeout)
+        if result.missing and "/" not in result.argv[0]:
+            # A program looked up on PATH, not in the tree: no merge can have made it
+            # missing, so none is blamed (a script of the tree, ./x, may be a member's).
+            raise GateUnprepared(f"the gate could not be run: "
+                                 f"{result.describe(settings.gate_timeout)}; fix [merge] gate "
+                                 "in your config")
+        return result
 
     @contextlib.contextmanager
     def _kept(self, tip: str) -> Iterator[None]:
@@ -175,25 +187,11 @@ class Batcher:
         finally:
             self.ctx.repo.update_ref(ref, NO_COMMIT, tip, "workspace: batch gated")
 
-    def _fresh_dir(self) -> Path:
-        self._made += 1
-        path = self.ctx.state_dir / BATCH_DIR / f"{os.getpid()}-{self._made}"
-        shutil.rmtree(path, ignore_errors=True)
-        return path
-
-    def _remove(self, path: Path) -> None:
-        with contextlib.suppress(GitError, OSError):
-            self.ctx.repo.remove_worktree(path)
-        shutil.rmtree(path, ignore_errors=True)
-
     def clear_leftovers(self) -> None:
         """Worktrees and refs a batch of a dead process left (SIGKILL during a gate)."""
-        root = self.ctx.state_dir / BATCH_DIR
-        dead = [p for p in root.iterdir() if not _live(p.name)] if root.is_dir() else []
-        for path in dead:
-            self._remove(path)
+        self._trees.clear_leftovers()
         for ref, sha in self.ctx.repo.refs_under(BATCH_REF).items():
-            if not _live(ref.rsplit("/", 1)[-1]):
+            if not live(ref.rsplit("/", 1)[-1]):
                 self.ctx.repo.update_ref(ref, NO_COMMIT, sha, "workspace: batch left over")
 
     # -- landing --------------------------------------------------------------------------
@@ -265,8 +263,6 @@ class Batcher:
         return result
 
 
-def _live(name: str) -> bool:
-    """Is the process that named this (`<pid>-<n>`) still running?"""
-    pid = name.split("-", 1)[0]
-    return pid.isdigit() and alive(int(pid))
-
+def _doing(step: StepCallback, label: str) -> Callable[[str], None]:
+    """The step while the gate's worktree is prepared: "gate on 4 stacked (setup: ...)"."""
+    return lambda doing: step(f"{label} ({doing})")

@@ -19,6 +19,7 @@ from workspace.service.context import Context
 from workspace.service.merge.apply import DEFAULT_LOCK_WAIT, Merger
 from workspace.service.merge.batch import Batcher
 from workspace.service.merge.errors import MergeBusy
+from workspace.service.merge.gate_tree import GateUnprepared
 from workspace.service.merge.results import MergeResult, QueueReport
 
 QUEUE_FILE = "merge-queue.json"
@@ -172,6 +173,12 @@ class MergeQueue:
                 state = state.with_item(done.name, QueueItemState.MERGED, done.summary())
             for name in report.held:
                 state = state.with_item(name, QueueItemState.QUEUED)
+            if isinstance(report.busy, GateUnprepared):
+                # Nobody's fault among them: every one stays queued, the queue says why.
+                for exc in report.refused:
+                    state = state.with_item(exc.name or chunk[0], QueueItemState.FAILED, str(exc))
+                save(replace(state, stopped=str(report.busy)))
+                return chunk[0], str(report.busy)
             stopped: tuple[str, str, QueueItemState] | None = None
             if report.culprit is not None:
                 stopped = (report.culprit.name, str(report.culprit), QueueItemState.CULPRIT)

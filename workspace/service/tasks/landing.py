@@ -31,6 +31,7 @@ from workspace.service.context import Context
 from workspace.service.merge import (
     Batcher,
     GateFailed,
+    GateUnprepared,
     MergeBusy,
     MergeConflict,
     MergeQueue,
@@ -207,8 +208,10 @@ class _Drain:
                     names, gate=True, commit_wip=True, wait=30,
                     cleanup=self.ctx.settings.tasks.cleanup, on_step=self._stepped)
                 self.flight = ()
+                unprepared = isinstance(report.busy, GateUnprepared)
                 self.state = replace(self.state, step="",
-                                     gate_runs=self.state.gate_runs + report.gate_runs)
+                                     gate_runs=self.state.gate_runs + report.gate_runs,
+                                     stopped=str(report.busy) if unprepared else "")
                 self._apply(report, by_name)
                 if not report.progressed:
                     self.left.update(by_name[n].id for n in names)

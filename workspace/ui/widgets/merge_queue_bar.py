@@ -121,7 +121,10 @@ def _batched(state: QueueState, refinery: bool) -> Text:
         pieces.append((f"◌ {len(waiting)} queued: {named}", ""))
     if state.merged:
         pieces.append((f"✓ {len(state.merged)} merged", "green"))
-    if not state.running and waiting:
+    if not state.running and state.stopped:
+        # Why nothing of it moves, first: a long line is cut at the bar's end.
+        pieces.insert(0, (f"✗ {state.stopped}", "red bold"))
+    elif not state.running and waiting:
         pieces.append(("waits for the autopilot" if refinery else "stopped", "dim"))
     for i, (text, style) in enumerate(pieces):
         if i:
