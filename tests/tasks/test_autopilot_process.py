@@ -110,3 +110,28 @@ def test_a_budget_pauses_the_agent_and_starts_no_new_attempt(
     pane = f.ws.ctx.pane(agent)
     assert pane is not None and not pane.dead
     os.kill(pane.pid, 0)  # its process is still there
+
+
+def test_a_running_autopilot_follows_trust_given_after_it_started(
+        fleet: Callable[..., Fleet], repo: Path) -> None:
+    """The repository's gate waits for trust (the merge waits in review for the person); the
+    person trusts it from another command while the detached autopilot runs and approves the
+    task, and it merges without the autopilot being restarted."""
+    (repo / ".workspace.toml").write_text('[merge]\ngate = ["test", "-f", "t.txt"]\n')
+    git(repo, "add", ".workspace.toml")
+    git(repo, "commit", "-q", "-m", "a gate of the repository")
+    f = fleet()
+    task = f.ws.add_task(TaskSpec("Gated", check="test -f t.txt", merge=MergeMode.AUTO))
+    f.plan({task.id: ["write:t.txt:1"]})
+    assert run_cli("autopilot", "--start", cwd=repo).returncode == 0
+    try:
+        wait_for(lambda: "workspace trust" in f.ws.task(task.id).reason, 60,
+                 what="the merge to wait for trust of the repository's gate")
+        assert f.ws.task(task.id).state == TaskState.REVIEW
+        trusted = run_cli("trust", "--yes", cwd=repo)
+        assert trusted.returncode == 0, trusted.stderr
+        assert run_cli("task", "approve", task.id, cwd=repo).returncode == 0
+        wait_for(lambda: f.ws.task(task.id).state == TaskState.MERGED, 60,
+                 what="the running autopilot to merge once the gate is trusted")
+    finally:
+        run_cli("autopilot", "--stop", cwd=repo)

@@ -27,8 +27,8 @@ from workspace.adapters.config import (
     sensitive_of,
     settings_from,
 )
-from workspace.adapters.locations import REPO_CONFIG_NAME
-from workspace.adapters.trust import TrustStore
+from workspace.adapters.locations import REPO_CONFIG_NAME, user_config_file
+from workspace.adapters.trust import TrustStore, trust_file
 from workspace.core.errors import UsageError
 from workspace.core.settings import SensitiveKey, Settings
 from workspace.core.settings.render import toml_value
@@ -102,6 +102,27 @@ class RepoTrust:
 
 def short(text: str, most: int = 72) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
+
+
+SettingsMark = tuple[tuple[int, int, int] | None, ...]
+
+
+def settings_mark(repo_root: Path | None) -> SettingsMark:
+    """What the settings were read from, as a stat of each file (the person's config, the
+    repository's, the trust record): a long-running process compares it to see they changed,
+    for three stats instead of parsing TOML."""
+    paths = [user_config_file(), trust_file()]
+    if repo_root is not None:
+        paths.append(repo_root / REPO_CONFIG_NAME)
+    marks: list[tuple[int, int, int] | None] = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            marks.append(None)
+        else:
+            marks.append((st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(marks)
 
 
 def load_trusted_settings(repo_root: Path | None, store: TrustStore | None = None

@@ -19,6 +19,7 @@ from workspace.adapters.repo_trust import (
     RepoTrust,
     load_trusted_settings,
     revoke_repo_file,
+    settings_mark,
     trust_repo_file,
 )
 from workspace.adapters.store import Store, restrict
@@ -44,6 +45,7 @@ class Context:
         """Serialises actions on agents within this process (the UI runs them in workers)."""
         self._integrations: dict[str, Generic] = {}
         self._paths: dict[str, AgentPaths] = {}
+        self._settings_mark = settings_mark(repo.top)
 
     @classmethod
     def open(cls, cwd: Path | None = None) -> Context:
@@ -186,10 +188,27 @@ class Context:
         return revoked
 
     def reload_settings(self) -> None:
+        mark = settings_mark(self.repo.top)  # before reading: a change while read is seen next
         settings, trust = load_trusted_settings(self.repo.top)
         with self.lock:
             self.settings, self.repo_trust = settings, trust
+            self._settings_mark = mark
             self._integrations.clear()
+
+    def follow_settings(self) -> str | None:
+        """For a long-running process (the autopilot): the settings again when a config file
+        or the trust record changed since they were read. None: nothing changed; "": read
+        again; else the one line that says why the file cannot be used (the settings stay as
+        they were, and the same file is not reported again until it changes)."""
+        mark = settings_mark(self.repo.top)
+        if mark == self._settings_mark:
+            return None
+        try:
+            self.reload_settings()
+        except UsageError as exc:
+            self._settings_mark = mark
+            return str(exc)
+        return ""
 
     # -- recording what the person did -----------------------------------------------------
 

@@ -96,13 +96,18 @@ class AutopilotProcess:
         if say is not None:
             pilot.say = say
         self._reconcile()
-        interval = self.ctx.settings.tasks.interval
         while not stop.is_set():
+            # A config edited or a repository file trusted while it runs applies from the
+            # next tick (a detached autopilot outlives the TUI where the person trusted it).
+            changed = self.ctx.follow_settings()
+            if changed is not None:
+                pilot.say("settings read again" if not changed
+                          else f"settings not read again: {changed}")
             self._refresh()
             pilot.tick()
             if until_done and not pilot.in_flight() and finished(self.ctx.store.tasks.all()):
                 break
-            stop.wait(interval)
+            stop.wait(self.ctx.settings.tasks.interval)
         pilot.wait(timeout=5.0 if stop.is_set() else None)
 
     def _holder_text(self) -> str:
