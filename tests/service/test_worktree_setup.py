@@ -174,13 +174,19 @@ def test_a_link_git_would_not_ignore_is_refused(tmp_path: Path) -> None:
         ws.close()
 
 
-def test_submodules_come_first_then_the_setup(tmp_path: Path, isolated_env: Path) -> None:
+def project_with_submodule(tmp_path: Path, isolated_env: Path) -> Path:
+    """A project with a submodule at libs/lib (lib.txt), cloned from a local path."""
     with (isolated_env / ".gitconfig").open("a") as config:
         config.write('[protocol "file"]\n\tallow = always\n')
     lib = make_repo(tmp_path / "lib", {"lib.txt": "lib\n"})
     repo = a_project(tmp_path / "project")
     git(repo, "submodule", "add", "-q", str(lib), "libs/lib")
     git(repo, "commit", "-q", "-m", "a submodule")
+    return repo
+
+
+def test_submodules_come_first_then_the_setup(tmp_path: Path, isolated_env: Path) -> None:
+    repo = project_with_submodule(tmp_path, isolated_env)
     setup_config("post_create = " + python(
         "import sys; sys.exit(0 if open('libs/lib/lib.txt').read() == 'lib\\n' else 4)"))
     ws = Workspace.open(repo)
@@ -243,12 +249,7 @@ def test_a_batch_gate_sees_the_worktree_an_agent_sees(tmp_path: Path, isolated_e
                                                        ) -> None:
     """One preparation for both: the refinery's gate worktree gets the submodules, the copies,
     the links and post_create's work an agent's worktree gets (post_create knows which)."""
-    with (isolated_env / ".gitconfig").open("a") as config:
-        config.write('[protocol "file"]\n\tallow = always\n')
-    lib = make_repo(tmp_path / "lib", {"lib.txt": "lib\n"})
-    repo = a_project(tmp_path / "project")
-    git(repo, "submodule", "add", "-q", str(lib), "libs/lib")
-    git(repo, "commit", "-q", "-m", "a submodule")
+    repo = project_with_submodule(tmp_path, isolated_env)
     seen = tmp_path / "gate-saw.json"
     gate = json.dumps([sys.executable, "-c", PICTURE, str(seen)])
     write_user_config(
