@@ -118,6 +118,11 @@ class PanePreview(ScrollView, can_focus=True):
             self._draw_latest()
 
     @property
+    def rows_kept(self) -> int:
+        """Rows of the screens shown that are kept decoded and drawn (bounded)."""
+        return len(self._screens)
+
+    @property
     def lines(self) -> list[Text]:
         """What the view holds, top to bottom (the live screen, or scrollback and screen)."""
         return [row.text for row in self._rows]

@@ -1,0 +1,97 @@
+"""The preview keeps the rows of the screens it showed (decoded and drawn once, kept by their
+content) and redraws only the rows that changed: it never shows a stale screen, and what it
+keeps is bounded. What is checked is the frame Textual paints, cached rows and all."""
+
+from __future__ import annotations
+
+from tests.support.pilot import SIZE, main, status, until
+from workspace.core.agent import Status
+from workspace.ui.app import WorkspaceApp
+from workspace.ui.widgets.agent_table import AgentTable
+from workspace.ui.widgets.poller import Poller
+from workspace.ui.widgets.preview import PanePreview, screen_lines
+from workspace.ui.widgets.screen_rows import ROWS
+
+
+def painted(preview: PanePreview) -> list[str]:
+    """The preview's rows as the next frame paints them: a full frame of the screen, made as
+    Textual makes one, from each widget's cached lines (a row not redrawn shows its old
+    text)."""
+    update = preview.screen._compositor.render_update(full=True)
+    region = preview.scrollable_content_region
+    lines = ["".join(strip.text for strip in line) for line in update.strips]  # type: ignore[union-attr]
+    return [line[region.x:region.right].rstrip() for line in lines[region.y:region.bottom]]
+
+
+def expected(preview: PanePreview, screen: str, cursor_line: int | None) -> list[str]:
+    """The bottom of the screen as the preview shows it, decoded afresh."""
+    lines = [line.plain for line in screen_lines(screen, cursor_line)]
+    height, width = preview.scrollable_content_region.height, preview.scrollable_content_region.width
+    shown = [line[:width].rstrip() for line in lines[-height:]]
+    return shown + [""] * (height - len(shown))
+
+
+async def test_moving_back_to_an_agent_whose_screen_changed_shows_its_new_screen(
+        app: WorkspaceApp) -> None:
+    ws = app.ws
+    for name in ("first", "second"):
+        ws.spawn(name, prompt="")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: status(app, "first") == status(app, "second") ==
+                    Status.WAITING, 30, "both at their prompt")
+        screen = main(app)
+        table = screen.query_one(AgentTable)
+        preview = screen.query_one(PanePreview)
+        ids = {a.name: a.id for a in screen.snapshot.agents}  # type: ignore[union-attr]
+        table.select_id(ids["first"])
+
+        async def shows(name: str, *fragments: str) -> None:
+            def now() -> bool:
+                snapshot = screen.snapshot
+                if snapshot is None or screen.focus_id != ids[name]:
+                    return False
+                text = snapshot.screens.get(ids[name], "")
+                cursor = snapshot.cursors.get(ids[name])
+                return all(f in text for f in fragments) and painted(preview) == expected(
+                    preview, text, cursor[1] if cursor else None)
+            await until(pilot, now, 20, f"{name}'s screen {fragments} painted whole")
+
+        await shows("first", "worktrees/first")
+        await pilot.press("down")
+        await shows("second", "worktrees/second")
+        # first's screen changes while second is on view: typed at its prompt
+        ws.type_keys("first", [], "changed while away")
+        await until(pilot, lambda: "changed while away" in ws.preview_screen(ids["first"]), 20,
+                    "the typing on first's screen")
+        await pilot.pause(1)  # a tick or two (0.3 s each) takes the new screen
+        assert "changed while away" not in "\n".join(painted(preview))
+        await pilot.press("up")
+        await shows("first", "worktrees/first", "changed while away")
+        await pilot.press("down")  # and second, unchanged, is drawn from what was kept
+        await shows("second", "worktrees/second")
+        assert "changed while away" not in "\n".join(painted(preview))
+
+
+SCREENS = 3 * ROWS // 50
+"""Screens of 50 rows, every row new: three times the rows kept."""
+
+
+async def test_the_rows_kept_are_bounded_and_the_newest_screen_is_shown(
+        app: WorkspaceApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        screen = main(app)
+        await screen.query_one(Poller).remove()  # only the test gives the preview screens
+        await pilot.pause(0.2)
+        preview = screen.query_one(PanePreview)
+        last = ""
+        for n in range(SCREENS):
+            last = "\n".join(f"\x1b[3{row % 8}mscreen {n} row {row}\x1b[0m" for row in range(50))
+            preview.show_screen(f"a{n % 7}", last, (0, 49))
+            if n % 10 == 0:
+                await pilot.pause()
+            assert preview.rows_kept <= ROWS
+        await pilot.pause(0.1)
+        assert preview.rows_kept == ROWS
+        assert painted(preview) == expected(preview, last, 49)
+        assert painted(preview)[-1] == f"screen {SCREENS - 1} row 49"
