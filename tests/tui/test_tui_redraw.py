@@ -1,6 +1,8 @@
-"""The preview keeps the rows of the screens it showed (decoded and drawn once, kept by their
-content) and redraws only the rows that changed: it never shows a stale screen, and what it
-keeps is bounded. What is checked is the frame Textual paints, cached rows and all."""
+"""What a selection move redraws, checked on the frame Textual paints (each widget's cached
+lines and all: a line not redrawn shows its old text). The preview keeps the rows of the
+screens it showed (decoded and drawn once, kept by their content) and redraws only the rows
+that changed: it never shows a stale screen, and what it keeps is bounded. The table redraws
+the two rows the cursor left and reached."""
 
 from __future__ import annotations
 
@@ -95,3 +97,33 @@ async def test_the_rows_kept_are_bounded_and_the_newest_screen_is_shown(
         assert preview.rows_kept == ROWS
         assert painted(preview) == expected(preview, last, 49)
         assert painted(preview)[-1] == f"screen {SCREENS - 1} row 49"
+
+
+async def test_a_move_in_the_table_paints_the_cursor_on_one_row_only(app: WorkspaceApp) -> None:
+    """A move redraws the two rows the cursor left and reached: the frame painted after each
+    move has the cursor's colour on the agent's row and on no other."""
+    ws = app.ws
+    names = ["one", "two", "three", "four"]
+    for name in names:
+        ws.spawn(name, prompt="")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: all(status(app, n) == Status.WAITING for n in names), 40,
+                    "four at their prompt")
+        table = main(app).query_one(AgentTable)
+        cursor_bg = (table.rich_style + table.get_component_rich_style(
+            "agent-table--cursor")).bgcolor
+
+        def cursor_rows() -> list[int]:
+            update = table.screen._compositor.render_update(full=True)
+            region = table.content_region
+            rows = update.strips[region.y + 1:region.y + 1 + table.row_count]  # type: ignore[union-attr]
+            return [i for i, line in enumerate(rows)
+                    if any(seg.style is not None and seg.style.bgcolor == cursor_bg
+                           for strip in line for seg in strip
+                           if seg.text.strip())]
+
+        await until(pilot, lambda: cursor_rows() == [table.cursor_row], 5, "the cursor")
+        for key in ["down", "down", "down", "up", "up", "end", "home"]:
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert cursor_rows() == [table.cursor_row], (key, table.cursor_row)
