@@ -110,15 +110,21 @@ async def test_a_move_in_the_table_paints_the_cursor_on_one_row_only(app: Worksp
         await until(pilot, lambda: all(status(app, n) == Status.WAITING for n in names), 40,
                     "four at their prompt")
         table = main(app).query_one(AgentTable)
-        cursor_bg = (table.rich_style + table.get_component_rich_style(
-            "agent-table--cursor")).bgcolor
 
-        def cursor_rows() -> list[int]:
+        def cursor_bg() -> object:
+            """The cursor's colour as Textual works it out now (brighter while focused)."""
+            table.refresh()  # Textual forgets its component styles at a refresh
+            return (table.rich_style + table.get_component_rich_style(
+                "agent-table--cursor")).bgcolor
+
+        focused_bg = cursor_bg()
+
+        def cursor_rows(bg: object = focused_bg) -> list[int]:
             update = table.screen._compositor.render_update(full=True)
             region = table.content_region
             rows = update.strips[region.y + 1:region.y + 1 + table.row_count]  # type: ignore[union-attr]
             return [i for i, line in enumerate(rows)
-                    if any(seg.style is not None and seg.style.bgcolor == cursor_bg
+                    if any(seg.style is not None and seg.style.bgcolor == bg
                            for strip in line for seg in strip
                            if seg.text.strip())]
 
@@ -127,3 +133,14 @@ async def test_a_move_in_the_table_paints_the_cursor_on_one_row_only(app: Worksp
             await pilot.press(key)
             await pilot.pause(0.05)
             assert cursor_rows() == [table.cursor_row], (key, table.cursor_row)
+        # Focus elsewhere: the cursor's row takes the unfocused colour, and back.
+        main(app).query_one(PanePreview).focus()
+        await pilot.pause(0.1)
+        blurred_bg = cursor_bg()
+        assert blurred_bg != focused_bg
+        await until(pilot, lambda: cursor_rows(blurred_bg) == [table.cursor_row], 5, "blurred")
+        table.focus()
+        await until(pilot, lambda: cursor_rows(focused_bg) == [table.cursor_row], 5, "focused")
+        await pilot.press("down")
+        await pilot.pause(0.05)
+        assert cursor_rows(focused_bg) == [table.cursor_row]
