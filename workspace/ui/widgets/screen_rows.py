@@ -19,8 +19,10 @@ from textual.strip import Strip
 
 from workspace.core.lru import LRU
 
-ROWS = 1024
-"""Rows kept: twenty 50-row screens; a row is a few kB (its text, escapes and strip)."""
+ROWS = 512
+"""Rows kept: ten 50-row screens. A row is up to ~4.4 kB drawn (a 200-column row of Claude
+Code's, its escapes, text and strip): 2.3 MB when full, filled within minutes of watching an
+agent print (a new row or two a tick), then flat."""
 
 
 class Row:
