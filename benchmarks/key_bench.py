@@ -47,7 +47,7 @@ from benchmarks.measure.interleaved import (  # noqa: E402
     measure_interleaved,
     selection_marker,
 )
-from benchmarks.measure.key_latency import HELP_TEXT  # noqa: E402
+from benchmarks.measure.key_latency import HELP_TEXT, pause_before, press  # noqa: E402
 from benchmarks.measure.rss import RssResult, format_rss, measure_rss  # noqa: E402
 from benchmarks.measure.spawns import (  # noqa: E402
     FORM_CUE,
@@ -111,9 +111,13 @@ def fleet_phase(args: argparse.Namespace, box: BenchSandbox, report: Report) -> 
                   Probe("floor", "select", floor, "Down", selection_marker(floor), "Up")]
         log(f"{args.agents} agents idle: {args.rounds} rounds of presses")
         report.presses += measure_interleaved(probes, args.agents, "idle", args.rounds)
+        if args.py_spy_moves:
+            profile_moves(args, ours, probes[2], "idle")
         fleet.make_printing()
         log(f"{args.agents} agents printing: {args.rounds} rounds of presses")
         report.presses += measure_interleaved(probes, args.agents, "printing", args.rounds)
+        if args.py_spy_moves:
+            profile_moves(args, ours, probes[2], "printing")
         log(f"RSS over {args.rss_presses} presses each (after {args.rss_warmup} to warm up)")
         apps = {"ours": [help_probe("ours", ours),
                          Probe("ours", "tasks", ours, "t", TASKS_CUE, "Escape"),
@@ -125,6 +129,20 @@ def fleet_phase(args: argparse.Namespace, box: BenchSandbox, report: Report) -> 
         ours.close()
         floor.close()
         ws.ctx.tmux.kill_server()  # the fleet's load ends before the spawning phase
+
+
+def profile_moves(args: argparse.Namespace, ours: Tui, probe: Probe, state: str) -> None:
+    """py-spy on the TUI over `--moves` selection moves, into OUT with `state` before its
+    suffix: where a move's time goes, every thread (the UI's is MainThread)."""
+    out: Path = args.py_spy_moves
+    out = out.with_name(f"{out.stem}-{state}{out.suffix}")
+    log(f"py-spy over {args.moves} selection moves of the TUI, agents {state}")
+    profile = Profile(ours.pid, out, gil=args.py_spy_gil)
+    for i in range(args.moves):
+        time.sleep(pause_before(i))
+        press(probe.tui, probe.key, probe.shown, probe.dismiss)
+    if profile.stop():
+        log(f"py-spy's profile of the TUI's selection moves: {out}")
 
 
 def spawn_phase(args: argparse.Namespace, box: BenchSandbox, report: Report) -> None:
@@ -269,8 +287,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--py-spy", type=Path, metavar="OUT",
                         help="profile the TUI while it spawns, with py-spy if installed "
                              "(collapsed stacks per thread, for flamegraph tools)")
+    parser.add_argument("--py-spy-moves", type=Path, metavar="OUT",
+                        help="profile the TUI over --moves selection moves after the idle and "
+                             "the printing rounds (OUT-idle, OUT-printing), with py-spy if "
+                             "installed (collapsed stacks per thread)")
+    parser.add_argument("--moves", type=int, default=100,
+                        help="selection moves profiled by --py-spy-moves (each: down, then up "
+                             "untimed)")
     parser.add_argument("--py-spy-gil", action="store_true",
-                        help="with --py-spy: sample only the thread holding the GIL")
+                        help="with --py-spy or --py-spy-moves: sample only the thread holding "
+                             "the GIL")
     parser.add_argument("--json", type=Path, help="also write every sample here")
     args = parser.parse_args(argv)
     if args.rss_presses % 2 or args.rss_warmup % 2 or args.rss_every % 2:

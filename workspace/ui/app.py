@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from textual.app import App
 from textual.screen import Screen
 
+from workspace.core.actions import ACTIONS
 from workspace.service import Workspace
 from workspace.ui.commands import ActionCommands
 from workspace.ui.screens.main import MainScreen
@@ -45,8 +46,11 @@ class WorkspaceApp(App[None]):
         else:
             self.theme = DEFAULT_THEME
             self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", severity="warning")
-        keys = dict(self.ws.settings.keys)
-        self.set_keymap(keys)
+        # Only the keys the person changed: Textual applies a keymap to every binding at
+        # every key press, and the settings hold every action's key, defaults too.
+        defaults = {a.name: a.key for a in ACTIONS}
+        self.set_keymap({name: key for name, key in self.ws.settings.keys
+                         if defaults.get(name) != key})
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.push_screen(MainScreen(self.ws))
 

@@ -205,7 +205,11 @@ class MainScreen(Screen[None]):
     def _focus(self, agent_id: str | None) -> None:
         self.focus_id = agent_id
         self._burn = []
-        self.query_one(Poller).follow(agent_id)
+        poller = self.query_one(Poller)
+        poller.follow(agent_id)
+        # Its tick comes now, but once the move is drawn: started at once, it would take
+        # turns with the drawing (the GIL). Were this lost, the next tick comes anyway.
+        self.call_after_refresh(poller.wake)
         agent = self.selected
         self.query_one(AgentTabs).follow(agent.name if agent else None)
 

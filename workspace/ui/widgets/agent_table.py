@@ -14,6 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
@@ -86,6 +87,8 @@ class AgentTable(LineList):
         self._names: dict[str, str] = {}
         """Full name -> as shown in the name column's width."""
         self._told: tuple[int, int, int] | None = None
+        self._styles: dict[tuple[str, ...], Style] = {}
+        self._styles_for: tuple[str, bool] | None = None
 
     # -- what tests and the screen ask ----------------------------------------------------
 
@@ -297,21 +300,41 @@ class AgentTable(LineList):
         return (tuple(row.values()), cursor, line in self.marked, self.has_focus, width, theme,
                 self._layout, self._names.get(row["name"]))
 
+    def _style(self, *components: str) -> Style:
+        """The table's style with these components' over it, worked out once per theme and
+        focus (what the cached lines' keys say they depend on): rich_style walks every
+        ancestor, and Textual forgets a component's style at every redraw of a line."""
+        now = (self.app.current_theme.name, self.has_focus)
+        if now != self._styles_for:
+            self._styles.clear()
+            self._styles_for = now
+        style = self._styles.get(components)
+        if style is None:
+            style = self.rich_style
+            for component in components:
+                style += self.get_component_rich_style(component)
+            self._styles[components] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
     def draw_header(self, width: int) -> Strip:
         if width != self._layout_at or self._layout is None:
             self._fit_columns()
         assert self._layout is not None
-        style = self.rich_style + self.get_component_rich_style("agent-table--header")
-        return header_strip(self._layout, width, self.rich_style, style)
+        return header_strip(self._layout, width, self._style(),
+                            self._style("agent-table--header"))
 
     def draw_line(self, line: str, cursor: bool, width: int) -> Strip:
-        cursor_style = self.get_component_rich_style("agent-table--cursor")
+        marks = ("agent-table--cursor",) if cursor else ()
         if views.is_group(line):
-            base = self.rich_style + self.get_component_rich_style("agent-table--group")
-            return group_strip(self._group(line), width, base + cursor_style if cursor else base)
+            return group_strip(self._group(line), width,
+                               self._style("agent-table--group", *marks))
         assert self._layout is not None
         row = self._cells[line]
-        base = self.rich_style + cursor_style if cursor else self.rich_style
+        base = self._style(*marks)
         return row_strip(row, self._names.get(row["name"], row["name"]), line in self.marked,
                          self._layout, width, base,
                          status_style(self.app, Status(row["status_key"])),

@@ -124,10 +124,14 @@ class LineList(ScrollView, can_focus=True):
         if not self.lines:
             return
         row = max(0, min(row, len(self.lines) - 1))
-        if self.lines[row] != self.cursor:
+        before = self.cursor
+        if self.lines[row] != before:
             self.set_cursor(self.lines[row])
         self._scroll_to_cursor()
-        self.refresh()
+        # Only the lines the cursor left and reached look different (a scroll redraws all).
+        for line in (before, self.cursor):
+            if line is not None:
+                self.redraw_line(line)
 
     def _scroll_to_cursor(self) -> None:
         visible = max(self.size.height - 1, 1)

@@ -53,8 +53,8 @@ class Poller(Widget):
         self._wake.set()
 
     def follow(self, agent_id: str | None) -> None:
+        """The agent in focus: the next tick reads its burn rate (`wake` to have it now)."""
         self.focus_id = agent_id
-        self._wake.set()
 
     @work(thread=True, exclusive=True, group="reconcile", exit_on_error=False,
           description="reconcile with tmux and git")

@@ -6,6 +6,10 @@ text, scrolled to the end, and cuts lines wider than itself instead of wrapping 
 agent's window keeps its own size (docs/tui.md says why). Scrolling up leaves the live view:
 the pane's scrollback is read once and the view holds still until the person scrolls back
 down to the end, or presses End or Esc.
+
+A move in the agent table and a poll tick both show a screen most of whose rows were on view a
+moment ago: each row is decoded and drawn once (widgets/screen_rows.py), and only the rows on
+view that changed are redrawn.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ import queue
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, on, work
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,6 +31,7 @@ from textual.worker import get_current_worker
 from workspace.core.errors import UsageError
 from workspace.ui.keys import textual_to_tmux
 from workspace.ui.messages import ActionFinished, KeysDelivered, PaneHistoryRead
+from workspace.ui.widgets.screen_rows import Row, ScreenRows
 
 KeyTyper = Callable[[str, list[str], str], None]
 """The service's type_keys: (agent name, tmux key names, literal text)."""
@@ -89,8 +94,11 @@ class PanePreview(ScrollView, can_focus=True):
         self._latest = _Shown(None, "", None, "")
         """The newest screen given, shown unless the view is held."""
         self._drawn: _Shown | None = None
-        self._lines: list[Text] = []
-        self._cache: dict[int, Strip] = {}
+        self._rows: list[Row] = []
+        self._screens = ScreenRows()
+        """Rows of the screens shown, decoded and drawn once each (bounded)."""
+        self._base: Style | None = None
+        """The widget's own style, worked out once (from every ancestor's) until it changes."""
         self.held = False
         """Scrolled back: the view holds still on the pane's scrollback."""
         self._placing = False
@@ -110,26 +118,45 @@ class PanePreview(ScrollView, can_focus=True):
             self._draw_latest()
 
     @property
+    def rows_kept(self) -> int:
+        """Rows of the screens shown that are kept decoded and drawn (bounded)."""
+        return len(self._screens)
+
+    @property
     def lines(self) -> list[Text]:
         """What the view holds, top to bottom (the live screen, or scrollback and screen)."""
-        return self._lines
+        return [row.text for row in self._rows]
 
     def _draw_latest(self) -> None:
         shown = self._latest
         if shown == self._drawn:
             return
         self._drawn = shown
+        before, top = self._rows, self.scroll_offset.y
         if shown.screen.strip():
-            self._set_lines(screen_lines(shown.screen, shown.cursor_line))
+            self._set_rows(self._screens.rows(shown.screen, shown.cursor_line), whole=False)
         else:
-            self._set_lines([Text(shown.empty, style="dim")])
+            self._set_rows([Row(Text(shown.empty, style="dim"))], whole=False)
         self._to_end()
+        self._redraw_changed(before, top)
 
-    def _set_lines(self, lines: list[Text]) -> None:
-        self._lines = lines
-        self._cache.clear()
-        self.virtual_size = Size(0, len(lines))  # width 0: wider lines are cut, never scrolled
-        self.refresh()
+    def _set_rows(self, rows: list[Row], whole: bool = True) -> None:
+        self._rows = rows
+        self.virtual_size = Size(0, len(rows))  # width 0: wider lines are cut, never scrolled
+        if whole:
+            self.refresh()
+
+    def _redraw_changed(self, before: list[Row], top: int) -> None:
+        """Redraw the rows on view that show another row than before (a move between agents
+        of the same kind, or a tick of a printing agent, changes a few). A scroll redraws the
+        whole view itself."""
+        if self.scroll_offset.y != top:
+            return
+        rows, width = self._rows, self.size.width
+        changed = [y for y in range(self.scrollable_content_region.height)
+                   if _at(before, top + y) is not _at(rows, top + y)]
+        for y in changed:
+            self.refresh(Region(0, y, width, 1))
 
     def _to_end(self) -> None:
         self._scroll_now(self.max_scroll_y)
@@ -140,22 +167,24 @@ class PanePreview(ScrollView, can_focus=True):
         self.scroll_to(None, y, animate=False, force=True, immediate=True)
 
     def on_resize(self) -> None:
-        self._cache.clear()
         if not self.held:
             self.call_after_refresh(self._to_end)  # once the new size is laid out
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None  # the rows are drawn again in the new style
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        strip = self._cache.get(index)
-        if strip is None:
-            line = self._lines[index]
-            segments = Segment.apply_style(line.render(self.app.console), self.rich_style)
-            strip = Strip(list(segments), line.cell_len)
-            self._cache[index] = strip
-        return strip.crop_extend(0, width, self.rich_style)
+        base = self._base
+        if base is None:
+            # rich_style walks every ancestor: once, not per row of every frame.
+            base = self._base = self.rich_style
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        return self._rows[index].strip(self.app.console, base).crop_extend(0, width, base)
 
     # -- scrolling back -----------------------------------------------------------------
 
@@ -228,9 +257,9 @@ class PanePreview(ScrollView, can_focus=True):
             return
         # Keep the rows the person is looking at where they are, then take the step they
         # asked for when there was nothing above to scroll to.
-        below = max(len(self._lines) - int(self.scroll_y), 0)
+        below = max(len(self._rows) - int(self.scroll_y), 0)
         at_top = self.scroll_y <= 0
-        self._set_lines(message.lines)
+        self._set_rows([Row(line) for line in message.lines])
         top = max(len(message.lines) - below - (message.step if at_top else 0), 0)
         self._placing = True
         try:
@@ -289,3 +318,7 @@ class PanePreview(ScrollView, can_focus=True):
                 self.post_message(ActionFinished(str(exc), error=True))
                 continue
             self.post_message(KeysDelivered(name))
+
+
+def _at(rows: list[Row], index: int) -> Row | None:
+    return rows[index] if index < len(rows) else None
