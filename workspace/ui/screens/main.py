@@ -207,8 +207,7 @@ class MainScreen(Screen[None]):
         self._burn = []
         poller = self.query_one(Poller)
         poller.follow(agent_id)
-        # Its tick comes now, but once the move is drawn: started at once, it would take
-        # turns with the drawing (the GIL). Were this lost, the next tick comes anyway.
+        # Its tick once the move is drawn (at once, it took turns with the drawing for the GIL).
         self.call_after_refresh(poller.wake)
         agent = self.selected
         self.query_one(AgentTabs).follow(agent.name if agent else None)
