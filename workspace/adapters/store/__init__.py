@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workspace.adapters.store.agents import Store, UsageTotals, WorktreeRecord
+from workspace.adapters.store.agents import (
+    AgentRow,
+    Store,
+    UsageTotals,
+    WorktreeRecord,
+    with_state,
+)
 from workspace.adapters.store.database import SCHEMA_VERSION
 from workspace.adapters.store.health import PRIVATE_FILE, StateError, restrict
 
@@ -24,10 +30,12 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "PRIVATE_FILE",
     "SCHEMA_VERSION",
+    "AgentRow",
     "StateError",
     "Store",
     "TaskStore",
     "UsageTotals",
     "WorktreeRecord",
     "restrict",
+    "with_state",
 ]
