@@ -1,0 +1,107 @@
+"""Which diffs one `ls` computes (core/diffmark.py `plan`): every one that may not be shown
+(`reusable` refuses it: none older than the bound is ever shown), then the oldest of those past
+part of the bound, a bounded number per call, so that diffs computed together do not all
+expire together; and the keys' parts, in the format `ls` has always stored."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from workspace.core.diffmark import (
+    SOFT_PER_CALL,
+    SOFT_SHARE,
+    DiffMark,
+    diff_key,
+    files_part,
+    join_key,
+    plan,
+    screen_part,
+    soft_due,
+)
+
+FILES = "c0ffee:1:2:3|main@abc|abc"
+STILL = join_key(FILES, "100:5:0:3")
+PRINTED = join_key(FILES, "101:5:0:3")
+COMMITTED = join_key("beef:1:2:3|main@abc|abc", "101:5:0:3")
+BOUND = 100.0
+SOFT = SOFT_SHARE * BOUND
+
+
+def test_the_key_is_the_one_ls_stored_before() -> None:
+    assert files_part("c0ffee:1:2:3", "main", "abc", "abc") == FILES
+    assert diff_key(FILES, (100, 5, 0, 3)) == STILL
+    assert diff_key(FILES, None) == join_key(FILES, "-")  # no pane
+    assert screen_part(None) == "-"
+    assert files_part("", "main", "abc", "abc") == ""  # the worktree could not be read
+    assert diff_key("", (1, 2, 3, 4)) == ""
+
+
+@pytest.mark.parametrize(("stored", "key", "age", "expected"), [
+    (DiffMark(STILL, 0.0), PRINTED, SOFT + 1, True),  # the screen moved, past the soft age
+    (DiffMark(STILL, 0.0), PRINTED, SOFT, False),  # not yet
+    (DiffMark(STILL, 0.0), STILL, SOFT + 1, False),  # nothing moved: shown whatever its age
+    (DiffMark(STILL, 0.0), PRINTED, BOUND + 1, False),  # past the bound: not shown at all
+    (DiffMark(STILL, 0.0), COMMITTED, SOFT + 1, False),  # its files moved: computed anyway
+    (DiffMark(STILL, None), PRINTED, SOFT + 1, False),  # no time known
+])
+def test_soft_due(stored: DiffMark, key: str, age: float, expected: bool) -> None:
+    assert soft_due(stored, key, now=age, max_age=BOUND) is expected
+
+
+def marks(*ages: float, key: str = PRINTED) -> dict[str, tuple[DiffMark | None, str]]:
+    """Agents a0, a1, ... each with a diff computed `age` seconds before now (0)."""
+    return {f"a{i}": (DiffMark(STILL, -age), key) for i, age in enumerate(ages)}
+
+
+def test_what_may_not_be_shown_is_computed_now_the_rest_shown_with_its_time() -> None:
+    chosen = plan({**marks(10.0, BOUND + 1), "new": (None, PRINTED),
+                   "moved": (DiffMark(STILL, -1.0), COMMITTED),
+                   "still": (DiffMark(STILL, -500.0), STILL)}, now=0.0, max_age=BOUND)
+    assert chosen.now == {"a1", "new", "moved"}
+    assert chosen.soon == set()
+    assert chosen.shown == {"a0": -10.0}  # "still" is as it was: not an old diff
+
+
+def test_past_the_soft_age_the_oldest_are_due_a_bounded_number_per_call() -> None:
+    ages = [SOFT + 1 + i for i in range(12)]  # a11 the oldest
+    chosen = plan(marks(*ages), now=0.0, max_age=BOUND)
+    per_call = math.ceil(SOFT_PER_CALL * 12)
+    assert chosen.now == set()
+    assert chosen.soon == {f"a{i}" for i in range(12 - per_call, 12)}
+    # The due ones are still shown as they are in this call, with their times.
+    assert set(chosen.shown) == {f"a{i}" for i in range(12)}
+
+
+def test_those_past_the_bound_take_the_calls_share_first() -> None:
+    ages = [BOUND + 1] * 3 + [SOFT + 1] * 9
+    chosen = plan(marks(*ages), now=0.0, max_age=BOUND)
+    assert chosen.now == {"a0", "a1", "a2"}  # never shown: whatever the share
+    assert chosen.soon == set()  # the share (3 of 12) is taken
+    chosen = plan(marks(*([BOUND + 1] * 2 + [SOFT + 1] * 10)), now=0.0, max_age=BOUND)
+    assert len(chosen.now) == 2 and len(chosen.soon) == 1
+
+
+def test_diffs_computed_together_spread_over_calls_and_none_is_shown_past_the_bound() -> None:
+    """100 agents printing, a call every 1.1 s (the benchmark's paced loop), bound 5 s: after
+    the first rounds no call computes more than its share, and no diff shown is older than
+    the bound."""
+    bound, pace = 5.0, 1.1
+    at = dict.fromkeys((f"a{i}" for i in range(100)), 0.0)  # all computed in one call
+    counts = []
+    for call in range(1, 60):
+        now = call * pace
+        chosen = plan({aid: (DiffMark(STILL, t), PRINTED) for aid, t in at.items()}, now,
+                      bound)
+        assert all(now - at[aid] <= bound for aid in chosen.shown)
+        for aid in chosen.now | chosen.soon:
+            at[aid] = now
+        counts.append(len(chosen.now | chosen.soon))
+    assert max(counts[10:]) <= math.ceil(SOFT_PER_CALL * 100)
+    assert max(counts) < 100  # before: every fifth call computed all of them
+
+
+def test_a_bound_of_zero_computes_every_moved_screen_now() -> None:
+    chosen = plan(marks(0.5, 3.0), now=0.0, max_age=0.0)
+    assert chosen.now == {"a0", "a1"} and chosen.soon == set() and chosen.shown == {}
