@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from workspace.cli.common import (
     add_verb,
     after_exit,
-    exit_now,
     note,
     open_workspace,
     read_prompt,
+    short_lived,
 )
 from workspace.cli.targets import add_filter_options, any_filter, filter_of
 from workspace.core.errors import UsageError
@@ -149,25 +149,35 @@ def _first_prompts(ws: Workspace, names: list[str], wait: bool) -> None:
 
 
 def ls(args: argparse.Namespace) -> int:
+    with short_lived():
+        return _ls(args)
+
+
+def _ls(args: argparse.Namespace) -> int:
     import json
 
     # A bad status or key is refused before any work; with no filter given, none is built
     # (nor core/filters.py imported: scripts call `ls` often).
     chosen = filter_of(args) if any_filter(args) else None
     ws = open_workspace(args)
-    # The diffs only due soon are computed once the listing is out, by a child this
-    # process leaves behind: a script's loop does not wait for them (core/diffmark.py).
-    listing = ws.fleet.listing(fresh=args.fresh, defer=True)
-    agents = sorted(listing.agents, key=lambda a: a.created_at)
-    if chosen is not None and not chosen.empty:
-        agents = chosen.select(agents, ws.agent_plans() if chosen.uses_plans else None)
-    if args.json:
-        print(json.dumps(_with_diff_ages(ws, agents), indent=2))
-    else:
-        _print_listing(ws, agents, chosen)
-    if ws.fleet.soon:
-        after_exit(ws.fleet.compute_soon)
-    exit_now(0)  # scripts call `ls` in loops: its teardown would cost them ~15 ms a call
+    try:
+        # The diffs only due soon are computed once the listing is out, by a child this
+        # process leaves behind: a script's loop does not wait for them (core/diffmark.py).
+        listing = ws.fleet.listing(fresh=args.fresh, defer=True)
+        agents = sorted(listing.agents, key=lambda a: a.created_at)
+        if chosen is not None and not chosen.empty:
+            agents = chosen.select(agents, ws.agent_plans() if chosen.uses_plans else None)
+        if args.json:
+            print(json.dumps(_with_diff_ages(ws, agents), indent=2))
+        else:
+            _print_listing(ws, agents, chosen)
+        if ws.fleet.soon:
+            after_exit(ws.fleet.compute_soon)
+    finally:
+        # Closed here, not left to the teardown's collections (short_lived freezes them):
+        # the last connection to close folds the WAL back and removes it.
+        ws.close()
+    return 0
 
 
 def _print_listing(ws: Workspace, agents: list[Agent], chosen: AgentFilter | None) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from workspace.core.errors import UsageError
 
@@ -143,12 +144,20 @@ def after_exit(work: Callable[[], object]) -> None:
         os._exit(0)
 
 
-def exit_now(code: int) -> NoReturn:
-    """Exit at once, without the interpreter's teardown (freeing every module and object:
-    ~15 ms after `ls`, a tenth of its own work), for a verb with nothing left to do: every
-    write committed, no thread running, its output flushed here."""
-    import os
 
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+@contextmanager
+def short_lived() -> Iterator[None]:
+    """For a verb that runs briefly and exits (`ls`, which scripts call in loops): no cyclic
+    garbage collection while it runs (what it makes lives until it exits anyway: ~6 ms of
+    collections at 100 agents), and afterwards none of its objects left for the collections
+    of the interpreter's teardown (~13 ms)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()
