@@ -1,8 +1,8 @@
 """Diffs that `ls` computed together do not all expire in one later call: past part of
-`[workspace] diff_max_age` the oldest few are computed once the listing is out (by a child
-`ls` leaves behind: a script's loop does not wait for it), a quarter of the agents per call;
-one past the bound is computed before it is shown, as before. And a diff the TUI's watcher
-computed is stored with its key, so `ls` does not compute it again."""
+`[workspace] diff_max_age` they are computed once the listing is out (by a child `ls` leaves
+behind: a script's loop does not wait for it); one past the bound is computed before it is
+shown, as before. And a diff the TUI's watcher computed is stored with its key, so `ls` does
+not compute it again."""
 
 from __future__ import annotations
 
@@ -63,25 +63,20 @@ def computed_at(repo: Path) -> dict[str, float]:
     return times
 
 
-def test_the_oldest_due_diffs_are_computed_after_the_listing_a_few_per_call(
-        repo: Path) -> None:
+def test_the_due_diffs_are_computed_after_the_listing(repo: Path) -> None:
     write_user_config(f"[workspace]\ndiff_max_age = {BOUND}\n")
     printing_shells(repo, "a", "b", "c", "d")
     ls_json(repo)  # every diff computed, with its key
     now = age_diffs(repo, {"a": SOFT_AGE + 200, "b": SOFT_AGE + 100, "c": SOFT_AGE,
-                           "d": SOFT_AGE})
+                           "d": 10.0})
     shown = ls_json(repo)
     # All four shown as they were, with their ages: none was computed before the listing.
-    assert all(isinstance(a["diff_age_s"], float) and a["diff_age_s"] >= SOFT_AGE
+    assert all(isinstance(a["diff_age_s"], float) and a["diff_age_s"] >= 10.0
                for a in shown.values()), shown
-    # Then the oldest, a quarter of the four, is computed: by the child `ls` left.
-    wait_for(lambda: computed_at(repo)["a"] > now, 20, what="a's diff computed after ls")
-    times = computed_at(repo)
-    assert all(times[name] < now for name in ("b", "c", "d")), times
-    # The next call takes the next oldest.
-    ls_json(repo)
-    wait_for(lambda: computed_at(repo)["b"] > now, 20, what="b's diff computed next")
-    assert all(computed_at(repo)[name] < now for name in ("c", "d"))
+    # Then the due ones (past 0.6 of the bound) are computed: by the child `ls` left.
+    wait_for(lambda: all(computed_at(repo)[name] > now for name in ("a", "b", "c")), 20,
+             what="the due diffs computed after ls")
+    assert computed_at(repo)["d"] < now  # not due: as it was
 
 
 def test_a_diff_past_the_bound_is_computed_before_it_is_shown(repo: Path) -> None:
@@ -92,7 +87,7 @@ def test_a_diff_past_the_bound_is_computed_before_it_is_shown(repo: Path) -> Non
     shown = ls_json(repo)
     age = shown["a"]["diff_age_s"]
     assert isinstance(age, float) and age < BOUND, shown["a"]
-    # It took this call's share: the due ones wait for a later call.
+    # The due ones are shown as they were (computed once the listing is out).
     ages = [shown[name]["diff_age_s"] for name in ("b", "c", "d")]
     assert all(isinstance(age, float) and age >= SOFT_AGE for age in ages), shown
 

@@ -102,6 +102,31 @@ def test_diffs_computed_together_spread_over_calls_and_none_is_shown_past_the_bo
     assert max(counts) < 100  # before: every fifth call computed all of them
 
 
+def test_a_caller_that_computes_them_after_its_listing_takes_every_due_one() -> None:
+    ages = [BOUND + 1] + [SOFT + 1 + i for i in range(11)]
+    chosen = plan(marks(*ages), now=0.0, max_age=BOUND, later=True)
+    assert chosen.now == {"a0"}
+    assert chosen.soon == {f"a{i}" for i in range(1, 12)}
+
+
+@pytest.mark.parametrize("pace", [0.25, 1.35, 2.5, 4.0])
+def test_computed_after_each_listing_no_call_a_few_seconds_apart_computes_one_first(
+        pace: float) -> None:
+    """`ls` computes the due ones once its listing is out: at a call every `pace` seconds
+    (the benchmark's paced loop: 1.1 s between calls of ~0.25 s), bound 5 s, after the
+    first call none is computed before a listing."""
+    bound = 5.0
+    at = dict.fromkeys((f"a{i}" for i in range(100)), 0.0)
+    for call in range(1, 60):
+        now = call * pace
+        chosen = plan({aid: (DiffMark(STILL, t), PRINTED) for aid, t in at.items()}, now,
+                      bound, later=True)
+        assert chosen.now == set(), (call, now)
+        assert all(now - at[aid] <= bound for aid in chosen.shown)
+        for aid in chosen.soon:
+            at[aid] = now
+
+
 def test_a_bound_of_zero_computes_every_moved_screen_now() -> None:
     chosen = plan(marks(0.5, 3.0), now=0.0, max_age=0.0)
     assert chosen.now == {"a0", "a1"} and chosen.soon == set() and chosen.shown == {}

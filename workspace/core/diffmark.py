@@ -6,10 +6,11 @@ while it prints). The key is '<files part>|<screen part>'; the screen part has n
 
 Where only the screen moved, a diff at most `max_age` seconds old is shown again (`reusable`).
 Diffs computed in one call would all pass `max_age` in one later call, which would then pay
-for all of them at once; so past `SOFT_SHARE` of `max_age` a diff shown again is due, and each
-call computes the oldest due ones, at most `SOFT_PER_CALL` of the agents (`plan`), after its
-listing is out where it can (`ls`). A diff past `max_age` is computed before it would be
-shown, whatever the count: none older is ever shown.
+for all of them at once; so past `SOFT_SHARE` of `max_age` a diff shown again is due (`plan`):
+`ls` computes every due one once its listing is out (no one waits for them); a caller that
+computes them before it shows anything takes the oldest, at most `SOFT_PER_CALL` of the agents
+per call. A diff past `max_age` is computed before it would be shown, whatever the count:
+none older is ever shown.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 SOFT_SHARE = 0.6
 """Past this share of `max_age`, a diff shown again is due to be computed (a few per call)."""
 SOFT_PER_CALL = 0.25
-"""At most this share of the agents (rounded up) is computed in one call for being due: at a
-call a second or so apart, 100 agents' diffs spread over every call rather than each fifth
-paying for all of them (a call computing more because they passed `max_age` counts too)."""
+"""At most this share of the agents (rounded up) is computed in one call for being due, by a
+caller that computes them before it shows anything: 100 agents' diffs spread over the calls
+rather than each fifth paying for all of them (those past `max_age` count too)."""
 
 
 @dataclass(frozen=True)
@@ -86,24 +87,26 @@ class DiffPlan:
     now: frozenset[str]
     """Computed before anything is shown: no stored diff may be shown for these."""
     soon: frozenset[str]
-    """Shown as stored, and computed once the listing is out (or right away by a caller
-    with nothing to show first): the oldest of the diffs past `SOFT_SHARE` of the bound."""
+    """Shown as stored, and computed once the listing is out (`later`), else right away:
+    the oldest of the diffs past `SOFT_SHARE` of the bound."""
     shown: dict[str, float]
     """Shown as stored though the screen moved (the `soon` ones too): id -> when each was
     computed (the age to say)."""
 
 
-def plan(marks: Mapping[str, tuple[DiffMark | None, str]], now: float,
-         max_age: float) -> DiffPlan:
+def plan(marks: Mapping[str, tuple[DiffMark | None, str]], now: float, max_age: float,
+         later: bool = False) -> DiffPlan:
     """For agent id -> (its stored mark, its key now): every diff `reusable` refuses is
-    computed now; then, up to `SOFT_PER_CALL` of the agents in all, the oldest `soft_due`
-    ones soon."""
+    computed now; then the `soft_due` ones, oldest first, soon: at most `SOFT_PER_CALL` of
+    the agents in all, or every one with `later` (the caller computes them once its listing
+    is out, where no one waits for them: a bound there would let some reach `max_age` at a
+    call or so a second, and be computed before the next listing)."""
     must = {aid for aid, (mark, key) in marks.items()
             if not reusable(mark, key, now, max_age)}
     due = sorted((mark.at, aid) for aid, (mark, key) in marks.items()
                  if mark is not None and mark.at is not None and aid not in must
                  and soft_due(mark, key, now, max_age))
-    room = math.ceil(SOFT_PER_CALL * len(marks)) - len(must)
+    room = len(due) if later else math.ceil(SOFT_PER_CALL * len(marks)) - len(must)
     shown = {aid: mark.at for aid, (mark, key) in marks.items()
              if aid not in must and mark is not None and mark.at is not None
              and mark.key != key}

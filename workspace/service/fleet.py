@@ -131,7 +131,7 @@ class Fleet:
             if agent.spawn_complete:
                 note_place(ctx, agent, place_problem(ctx, agent, tips))
             marks[agent.id] = (stored.get(agent.id), self._key(agent, tips, hints))
-        chosen = plan(marks, now, ctx.settings.workspace.diff_max_age)
+        chosen = plan(marks, now, ctx.settings.workspace.diff_max_age, later=defer)
         later = chosen.soon if defer else frozenset()
         due = [agent for agent in agents
                if agent.id in chosen.now or (agent.id in chosen.soon and not defer)]
