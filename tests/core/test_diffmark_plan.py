@@ -109,7 +109,7 @@ def test_a_caller_that_computes_them_after_its_listing_takes_every_due_one() -> 
     assert chosen.soon == {f"a{i}" for i in range(1, 12)}
 
 
-@pytest.mark.parametrize("pace", [0.25, 1.35, 2.5, 4.0])
+@pytest.mark.parametrize("pace", [0.25, 1.35, 2.5, 3.0, 4.0])
 def test_computed_after_each_listing_no_call_a_few_seconds_apart_computes_one_first(
         pace: float) -> None:
     """`ls` computes the due ones once its listing is out: at a call every `pace` seconds
@@ -117,14 +117,25 @@ def test_computed_after_each_listing_no_call_a_few_seconds_apart_computes_one_fi
     first call none is computed before a listing."""
     bound = 5.0
     at = dict.fromkeys((f"a{i}" for i in range(100)), 0.0)
+    now = 0.0
     for call in range(1, 60):
-        now = call * pace
+        previous, now = now, now + pace * (1.1 if call % 3 else 0.9)  # a script's pace varies
         chosen = plan({aid: (DiffMark(STILL, t), PRINTED) for aid, t in at.items()}, now,
-                      bound, later=True)
+                      bound, later=True, previous=previous)
         assert chosen.now == set(), (call, now)
         assert all(now - at[aid] <= bound for aid in chosen.shown)
         for aid in chosen.soon:
             at[aid] = now
+
+
+def test_calls_further_apart_make_a_diff_due_sooner() -> None:
+    # 2.5 s old, bound 5 s: not due at the soft age (3 s); due when the call before was 2.4 s
+    # ago (the next, as far apart or a quarter more, could find it past 5 s).
+    stored = DiffMark(STILL, -2.5)
+    assert not soft_due(stored, PRINTED, now=0.0, max_age=5.0)
+    assert not soft_due(stored, PRINTED, now=0.0, max_age=5.0, gap=1.0)
+    assert soft_due(stored, PRINTED, now=0.0, max_age=5.0, gap=2.4)
+    assert plan({"a": (stored, PRINTED)}, 0.0, 5.0, later=True, previous=-2.4).soon == {"a"}
 
 
 def test_a_bound_of_zero_computes_every_moved_screen_now() -> None:

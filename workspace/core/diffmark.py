@@ -6,7 +6,8 @@ while it prints). The key is '<files part>|<screen part>'; the screen part has n
 
 Where only the screen moved, a diff at most `max_age` seconds old is shown again (`reusable`).
 Diffs computed in one call would all pass `max_age` in one later call, which would then pay
-for all of them at once; so past `SOFT_SHARE` of `max_age` a diff shown again is due (`plan`):
+for all of them at once; so past `SOFT_SHARE` of `max_age` (or sooner, where calls come further
+apart than what that leaves) a diff shown again is due (`plan`):
 `ls` computes every due one once its listing is out (no one waits for them); a caller that
 computes them before it shows anything takes the oldest, at most `SOFT_PER_CALL` of the agents
 per call. A diff past `max_age` is computed before it would be shown, whatever the count:
@@ -25,6 +26,11 @@ SOFT_PER_CALL = 0.25
 """At most this share of the agents (rounded up) is computed in one call for being due, by a
 caller that computes them before it shows anything: 100 agents' diffs spread over the calls
 rather than each fifth paying for all of them (those past `max_age` count too)."""
+
+
+GAP_MARGIN = 1.25
+"""The next call is taken to come up to this much later than the last one did after the one
+before (a script's pace is not exact)."""
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,16 @@ def reusable(stored: DiffMark | None, key: str, now: float, max_age: float) -> b
     return same_files and 0 <= now - stored.at <= max_age
 
 
-def soft_due(stored: DiffMark | None, key: str, now: float, max_age: float) -> bool:
+def soft_due(stored: DiffMark | None, key: str, now: float, max_age: float,
+             gap: float = 0.0) -> bool:
     """A diff `reusable` shows again though the screen moved, past `SOFT_SHARE` of its
-    bound: it may be shown, but computing it now spares a later call."""
-    return (reusable(stored, key, now, max_age) and stored is not None
-            and stored.key != key and stored.at is not None
-            and now - stored.at > SOFT_SHARE * max_age)
+    bound, or past what the bound leaves once `gap` more seconds have gone (the time since
+    the previous call, the next one's as far as can be told): it may be shown, but
+    computing it now spares a later call computing it before it shows anything."""
+    if not reusable(stored, key, now, max_age) or stored is None or stored.at is None:
+        return False
+    return stored.key != key and now - stored.at > min(SOFT_SHARE * max_age,
+                                                       max_age - GAP_MARGIN * gap)
 
 
 @dataclass(frozen=True)
@@ -95,17 +105,20 @@ class DiffPlan:
 
 
 def plan(marks: Mapping[str, tuple[DiffMark | None, str]], now: float, max_age: float,
-         later: bool = False) -> DiffPlan:
+         later: bool = False, previous: float | None = None) -> DiffPlan:
     """For agent id -> (its stored mark, its key now): every diff `reusable` refuses is
     computed now; then the `soft_due` ones, oldest first, soon: at most `SOFT_PER_CALL` of
     the agents in all, or every one with `later` (the caller computes them once its listing
     is out, where no one waits for them: a bound there would let some reach `max_age` at a
-    call or so a second, and be computed before the next listing)."""
+    call or so a second, and be computed before the next listing). `previous`: when the
+    call before was (the next is taken to come as long after): a diff the bound would
+    have passed by then is due too."""
+    gap = max(0.0, now - previous) if previous is not None else 0.0
     must = {aid for aid, (mark, key) in marks.items()
             if not reusable(mark, key, now, max_age)}
     due = sorted((mark.at, aid) for aid, (mark, key) in marks.items()
                  if mark is not None and mark.at is not None and aid not in must
-                 and soft_due(mark, key, now, max_age))
+                 and soft_due(mark, key, now, max_age, gap))
     room = len(due) if later else math.ceil(SOFT_PER_CALL * len(marks)) - len(must)
     shown = {aid: mark.at for aid, (mark, key) in marks.items()
              if aid not in must and mark is not None and mark.at is not None

@@ -12,6 +12,7 @@ computed together do not all expire in one later call (core/diffmark.py `plan`).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -34,6 +35,8 @@ DIFF_WORKERS = 4
 """git processes run at once while diffs are computed for many agents."""
 SOON_LOCK = "diffs-soon.lock"
 """Held while the diffs a listing left for later are computed (`compute_soon`)."""
+LISTED = "listed"
+"""A file in the state folder whose time is the last listing's (`_listed`)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ class Fleet:
             if agent.spawn_complete:
                 note_place(ctx, agent, place_problem(ctx, agent, tips))
             marks[agent.id] = (stored.get(agent.id), self._key(agent, tips, hints))
-        chosen = plan(marks, now, ctx.settings.workspace.diff_max_age, later=defer)
+        chosen = plan(marks, now, ctx.settings.workspace.diff_max_age, later=defer,
+                      previous=self._listed(now))
         later = chosen.soon if defer else frozenset()
         due = [agent for agent in agents
                if agent.id in chosen.now or (agent.id in chosen.soon and not defer)]
@@ -176,6 +180,21 @@ class Fleet:
         except LockBusy:
             return 0
         return len(soon)
+
+    def _listed(self, now: float) -> float | None:
+        """When the listing before this one was (None: not known), and this one noted for
+        the next: a file's time, not a row (no write to the state per call)."""
+        mark = self.ctx.state_dir / LISTED
+        try:
+            previous: float | None = mark.stat().st_mtime
+        except OSError:
+            previous = None
+        try:
+            mark.touch(mode=0o600)
+            os.utime(mark, (now, now))
+        except OSError:
+            pass  # a read-only state: the next call knows less, no more
+        return previous
 
     def diff_times(self) -> dict[str, float]:
         """Agent id -> when its stored diff was computed (agents never computed have none):
