@@ -21,7 +21,7 @@ PRINTING = "while :; do echo tick; sleep 0.2; done"
 """A shell agent that prints without writing a file: its screen moves, its worktree does not."""
 BOUND = 3600
 SOFT_AGE = 3000.0
-"""Past 0.6 of the bound (2160 s), within it."""
+"""Past SOFT_SHARE (0.75) of the bound (2700 s), within it."""
 
 
 def ls_json(repo: Path) -> dict[str, dict[str, object]]:
@@ -73,7 +73,7 @@ def test_the_due_diffs_are_computed_after_the_listing(repo: Path) -> None:
     # All four shown as they were, with their ages: none was computed before the listing.
     assert all(isinstance(a["diff_age_s"], float) and a["diff_age_s"] >= 10.0
                for a in shown.values()), shown
-    # Then the due ones (past 0.6 of the bound) are computed: by the child `ls` left.
+    # Then the due ones (past 0.75 of the bound) are computed: by the child `ls` left.
     wait_for(lambda: all(computed_at(repo)[name] > now for name in ("a", "b", "c")), 20,
              what="the due diffs computed after ls")
     assert computed_at(repo)["d"] < now  # not due: as it was

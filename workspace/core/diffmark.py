@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SOFT_SHARE = 0.6
+SOFT_SHARE = 0.75
 """Past this share of `max_age`, a diff shown again is due to be computed (a few per call)."""
 SOFT_PER_CALL = 0.25
 """At most this share of the agents (rounded up) is computed in one call for being due, by a
