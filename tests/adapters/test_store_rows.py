@@ -100,3 +100,16 @@ def test_the_tick_can_tell_when_nothing_else_was_written(tmp_path: Path) -> None
     other.set_source("id-a", "/e", 2, {})
     assert store.data_version() != seen
     other.close()
+
+
+def test_rows_read_are_still_the_stored_ones_until_anyone_writes(tmp_path: Path) -> None:
+    store = store_with(tmp_path, "a")
+    read = store.rows_read()
+    assert [a.name for a, _ in read.rows] == ["a"] and store.still(read)
+    store.set_source("id-a", "/e", 1, {})  # this connection writes
+    assert not store.still(read)
+    read = store.rows_read()
+    other = Store(tmp_path / "state.db")
+    other.set_state("id-a", initial_state(2.0))  # another one does
+    assert not store.still(read)
+    other.close()

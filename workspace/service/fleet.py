@@ -109,17 +109,19 @@ class Fleet:
         `plan`) are shown as stored and left for `compute_soon`, which the caller runs once
         the listing is out."""
         panes = self.ctx.tmux.list_panes()
-        self.update_diffs(panes, fresh, defer)
-        return self._poller.refresh(panes=panes, task_facts=False)
+        read = self.ctx.store.rows_read()  # the tick's too, where nothing is written between
+        self.update_diffs(panes, fresh, defer, [agent for agent, _ in read.rows])
+        return self._poller.refresh(panes=panes, task_facts=False, read=read)
 
     def update_diffs(self, panes: list[PaneInfo] | None, fresh: bool = False,
-                     defer: bool = False) -> None:
-        """`panes`: what `list_panes` says now (their change hints are part of each key)."""
+                     defer: bool = False, agents: list[Agent] | None = None) -> None:
+        """`panes`: what `list_panes` says now (their change hints are part of each key).
+        `agents`: as the caller read them just now."""
         ctx = self.ctx
         self.shown_again = {}
         self._times = None
         self.soon = []
-        agents = ctx.store.agents()
+        agents = ctx.store.agents() if agents is None else agents
         if follow_moved_worktrees(ctx, agents):
             agents = ctx.store.agents()
         if not agents:

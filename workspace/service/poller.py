@@ -23,7 +23,7 @@ from workspace.adapters.agents.base import Generic
 from workspace.adapters.files import LockBusy, hold_lock, is_locked
 from workspace.adapters.git import GitError
 from workspace.adapters.launch_spec import recorded_exit
-from workspace.adapters.store import AgentRow, with_state
+from workspace.adapters.store import AgentRow, RowsRead, with_state
 from workspace.adapters.store.sources import Offsets
 from workspace.adapters.tmux import PaneInfo, TmuxError
 from workspace.core.agent import Agent, DiffStat, Status, attention_order
@@ -78,11 +78,13 @@ class Poller:
 
     def refresh(self, capture_all: bool = False,
                 panes: list[PaneInfo] | Literal[False] | None = False,
-                task_facts: bool = True) -> Snapshot:
+                task_facts: bool = True, read: RowsRead | None = None) -> Snapshot:
         """One tick. Every pane whose content changed is captured (`capture_all`: every
         pane, after a restart of the front end). `panes`: what `list_panes` returned just
         now, to a caller that needed it too (`ls`): one tmux process fewer. `task_facts`:
-        the snapshot's plans and titles (the TUI's; `ls` loads no task machinery).
+        the snapshot's plans and titles (the TUI's; `ls` loads no task machinery). `read`:
+        the agents' rows as the caller read them just before, used if nothing was written
+        since (the states it writes are compared with the stored ones all the same).
 
         One tick at a time in the whole workspace, too (a lock in the state dir): two pollers
         (the TUI and the autopilot) reading the same offsets and states at once would each
@@ -94,16 +96,16 @@ class Poller:
                                              wait=POLL_LOCK_WAIT))
             except LockBusy:
                 pass
-            return self._tick(capture_all, panes, task_facts)
+            return self._tick(capture_all, panes, task_facts, read)
 
     def _tick(self, capture_all: bool, listed: list[PaneInfo] | Literal[False] | None,
-              task_facts: bool) -> Snapshot:
+              task_facts: bool, read: RowsRead | None) -> Snapshot:
         now = time.time()
         store = self.ctx.store
-        others = store.data_version()  # moves when another process commits
-        rows = store.agent_rows()
+        if read is None or not store.still(read):
+            read = store.rows_read()
+        rows, written, others = read.rows, read.changes, read.version
         offsets = store.all_sources()
-        written = store.changes()
         panes = self.ctx.tmux.list_panes() if listed is False else listed
         by_session = {p.session: p for p in panes or []}
         agents = [agent for agent, _ in rows]

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workspace.adapters.store.agents import (
-    AgentRow,
-    Store,
-    UsageTotals,
-    WorktreeRecord,
-    with_state,
-)
+from workspace.adapters.store.agents import Store, UsageTotals, WorktreeRecord
 from workspace.adapters.store.database import SCHEMA_VERSION
 from workspace.adapters.store.health import PRIVATE_FILE, StateError, restrict
+from workspace.adapters.store.rows import AgentRow, RowsRead, with_state
 
 if TYPE_CHECKING:
     from workspace.adapters.store.tasks import TaskStore
@@ -31,6 +26,7 @@ __all__ = [
     "PRIVATE_FILE",
     "SCHEMA_VERSION",
     "AgentRow",
+    "RowsRead",
     "StateError",
     "Store",
     "TaskStore",

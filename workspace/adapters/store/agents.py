@@ -8,12 +8,13 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workspace.adapters.store.database import Database
 from workspace.adapters.store.notices import Notices
+from workspace.adapters.store.rows import AgentRow, RowsRead
 from workspace.adapters.store.sources import SourceRows
 from workspace.core.agent import Agent, DiffStat, Tokens
 from workspace.core.errors import UsageError
@@ -37,28 +38,6 @@ class WorktreeRecord:
     branch: str
     agent_name: str
     created_at: float
-
-
-@dataclass(frozen=True)
-class AgentRow:
-    """What a poll tick reads of an agent beside the Agent itself, from the same query."""
-
-    state: StatusState
-    stored: str
-    """Its state as stored: a tick's write expects it still so (`set_states`)."""
-    launch: str
-    """Its launch record as stored (JSON), read only where a first prompt may wait."""
-
-    def launch_record(self) -> dict[str, object]:
-        value = json.loads(self.launch)
-        return value if isinstance(value, dict) else {}
-
-
-def with_state(agent: Agent, state: StatusState) -> Agent:
-    """The agent as its row reads once `state` is written (what `Store._agent` takes from a
-    row's state)."""
-    return replace(agent, status=state.status, status_since=state.since,
-                   status_reason=state.reason, problem=state.place)
 
 
 class Store(SourceRows):
@@ -245,6 +224,16 @@ class Store(SourceRows):
             out.append((self._agent(row, totals.get(row["id"]), state),
                         AgentRow(state, row["state"], row["launch"])))
         return out
+
+    def rows_read(self) -> RowsRead:
+        """`agent_rows()` with what the state's counters were then, so that a later step can
+        tell whether they are still the rows as stored (`still`)."""
+        version = self.data_version()
+        return RowsRead(self.agent_rows(), self.changes(), version)
+
+    def still(self, read: RowsRead) -> bool:
+        """Nothing was written since `read`, by this thread's connection or any other."""
+        return self.changes() == read.changes and self.data_version() == read.version
 
     def incomplete_agents(self) -> list[Agent]:
         """Rows whose spawn has not finished (under way, or interrupted): one cheap query,
