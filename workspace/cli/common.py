@@ -144,7 +144,6 @@ def after_exit(work: Callable[[], object]) -> None:
         os._exit(0)
 
 
-
 @contextmanager
 def short_lived() -> Iterator[None]:
     """For a verb that runs briefly and exits (`ls`, which scripts call in loops): no cyclic

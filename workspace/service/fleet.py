@@ -6,9 +6,10 @@ The listing is asked by scripts and agents often, so it costs little per agent: 
 reads per agent; git runs only for the agents whose diff may have changed since it was last
 computed (their key moved, see `_key`), a few at a time. Where only an agent's screen moved
 (it prints, its HEAD, index, top folder and base are where they were), a diff computed at most
-`[workspace] diff_max_age` seconds ago is shown again, and `ls --json` says its age; past
-part of that bound the oldest are computed again, a bounded number per call, so that diffs
-computed together do not all expire in one later call (core/diffmark.py `plan`)."""
+`[workspace] diff_max_age` seconds ago is shown again, and `ls --json` says its age; those
+getting near the bound are computed again once the listing is out (`ls`, `compute_soon`), or a
+bounded number per call by a caller that computes them first, so that diffs computed together
+do not all expire in one later call (core/diffmark.py `plan`)."""
 
 from __future__ import annotations
 
@@ -160,7 +161,7 @@ class Fleet:
         """Compute the diffs `update_diffs(defer=True)` left and store each with the key
         and time seen then (the key was read before: the diff is at least that new), unless
         a newer one was stored meanwhile. Through a connection of its own: it may run in a
-        child process (cli/later.py). Returns how many it computed."""
+        child process (`ls`: cli/common.py `after_exit`). Returns how many it computed."""
         from workspace.adapters.store import Store
 
         soon, self.soon = self.soon, []

@@ -114,12 +114,10 @@ class Poller:
         policies: dict[str, Policy] = {}
         for agent, row in rows:
             if agent.spawn_complete:
-                found = self._update_agent(agent, row, by_session.get(agent.session),
-                                           screens.get(agent.id), offsets.get(agent.id, {}),
-                                           now, policies)
-                if found is not None:
-                    folded[agent.id] = found
-        # The statuses in one transaction, each only over the state it was folded into.
+                folded[agent.id] = self._update_agent(
+                    agent, row, by_session.get(agent.session), screens.get(agent.id),
+                    offsets.get(agent.id, {}), now, policies)
+        # The statuses in one transaction, each only over the state it was folded from.
         states = self._store_states(rows, folded, now, policies)
         for agent in agents:
             if agent.spawn_complete:
@@ -249,9 +247,9 @@ class Poller:
 
     def _update_agent(self, agent: Agent, row: AgentRow, pane: PaneInfo | None,
                       seen: tuple[str, bool] | None, offsets: Offsets, now: float,
-                      policies: dict[str, Policy]) -> tuple[StatusState, list[Signal]] | None:
+                      policies: dict[str, Policy]) -> tuple[StatusState, list[Signal]]:
         """The agent's signals since the last tick, folded into its state as the tick read
-        it: (the new state, the signals), for the tick to write. None when it has none."""
+        it: (the new state, the signals), for the tick to write."""
         integ = self.ctx.integration(agent.preset)
         signals: list[Signal] = []
         if pane is None:
@@ -334,7 +332,7 @@ class Poller:
                 tips = None
         if agent.spawn_complete:
             note_place(self.ctx, agent, place_problem(self.ctx, agent, tips))
-        key = self._diff_key(agent, tips)  # before computing: what the diff is at least as new as
+        key = self._diff_key(agent, tips)  # read before computing: the diff is newer
         started = time.time()  # the age `ls --json` says is counted from here
         try:
             stat = self.ctx.repo.diff_stat(Path(agent.worktree), agent.base, agent.base_sha)
