@@ -171,12 +171,14 @@ def _ls(args: argparse.Namespace) -> int:
             print(json.dumps(_with_diff_ages(ws, agents), indent=2))
         else:
             _print_listing(ws, agents, chosen)
-        if ws.fleet.soon:
-            after_exit(ws.fleet.compute_soon)
     finally:
         # Closed here, not left to the teardown's collections (short_lived freezes them):
-        # the last connection to close folds the WAL back and removes it.
+        # the last connection to close folds the WAL back and removes it. And before the
+        # child is made: no SQLite connection (nor SQLite's record of the files this process
+        # has open and locked) may cross a fork; the child opens its own.
         ws.close()
+    if ws.fleet.soon:
+        after_exit(ws.fleet.compute_soon)
     return 0
 
 

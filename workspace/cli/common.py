@@ -119,7 +119,9 @@ def after_exit(work: Callable[[], object]) -> None:
     """Run `work` in a child of this process, detached (its own session, no terminal, its
     output nowhere), so that whoever waits for this process (a script's loop calling `ls`)
     does not wait for it; this process goes on to exit. Only what may be left undone goes
-    here: where the child cannot be made, nothing is done."""
+    here: where the child cannot be made, nothing is done. The caller closes its database
+    connections first (SQLite's state must not cross a fork: a write made in the child
+    through a new connection was lost when the parent's closed)."""
     import os
 
     sys.stdout.flush()

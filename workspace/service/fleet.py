@@ -161,7 +161,8 @@ class Fleet:
         """Compute the diffs `update_diffs(defer=True)` left and store each with the key
         and time seen then (the key was read before: the diff is at least that new), unless
         a newer one was stored meanwhile. Through a connection of its own: it may run in a
-        child process (`ls`: cli/common.py `after_exit`). Returns how many it computed."""
+        child process (`ls`: cli/common.py `after_exit`, made once this process's own
+        connection is closed). Returns how many it computed."""
         from workspace.adapters.store import Store
 
         soon, self.soon = self.soon, []
