@@ -41,6 +41,7 @@ from benchmarks.measure.cli_runs import (  # noqa: E402
     CommandResult,
     Tree,
     environment,
+    format_cpu,
     format_runs,
     measure,
     write_shims,
@@ -69,7 +70,8 @@ class Report:
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["summary"] = [{"command": r.label, "state": r.state, "tree": r.tree,
-                            "git": r.git, "tmux": r.tmux, **r.summary()} for r in self.results]
+                            "git": r.git, "tmux": r.tmux, "cpu_ms": r.cpu_ms, **r.summary()}
+                           for r in self.results]
         return data
 
 
@@ -155,6 +157,9 @@ def format_report(report: Report, baseline: str) -> str:
     if baseline:
         out += [f"{BASELINE}: the package at {baseline}; {CURRENT}: this checkout", ""]
     out += format_runs(report.results, BASELINE, CURRENT)
+    cpu = format_cpu(report.results, BASELINE, CURRENT)
+    if cpu:
+        out += ["", "CPU of the loops, the processes each call started included:", "", *cpu]
     if baseline:
         out += ["", f"`ls --json` of {BASELINE} and {CURRENT} agree: "
                     f"{'yes' if report.same_listing else 'NO'}"]

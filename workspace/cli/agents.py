@@ -10,13 +10,21 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from workspace.cli.common import add_verb, note, open_workspace, read_prompt
-from workspace.cli.targets import add_filter_options, filter_of
+from workspace.cli.common import (
+    add_verb,
+    after_exit,
+    note,
+    open_workspace,
+    read_prompt,
+    short_lived,
+)
+from workspace.cli.targets import add_filter_options, any_filter, filter_of
 from workspace.core.errors import UsageError
 
 if TYPE_CHECKING:
     from workspace.cli.common import Subparsers
     from workspace.core.agent import Agent
+    from workspace.core.filters import AgentFilter
     from workspace.service import Workspace
 
 READY_TIMEOUT = 120
@@ -141,24 +149,47 @@ def _first_prompts(ws: Workspace, names: list[str], wait: bool) -> None:
 
 
 def ls(args: argparse.Namespace) -> int:
+    with short_lived():
+        return _ls(args)
+
+
+def _ls(args: argparse.Namespace) -> int:
     import json
 
-    chosen = filter_of(args)  # a bad status or key is refused before any work
+    # A bad status or key is refused before any work; with no filter given, none is built
+    # (nor core/filters.py imported: scripts call `ls` often).
+    chosen = filter_of(args) if any_filter(args) else None
     ws = open_workspace(args)
-    agents = sorted(ws.listing(fresh=args.fresh).agents, key=lambda a: a.created_at)
-    if not chosen.empty:
-        agents = chosen.select(agents, ws.agent_plans() if chosen.uses_plans else None)
-    if args.json:
-        print(json.dumps(_with_diff_ages(ws, agents), indent=2))
-        return 0
+    try:
+        # The diffs only due soon are computed once the listing is out, by a child this
+        # process leaves behind: a script's loop does not wait for them (core/diffmark.py).
+        listing = ws.fleet.listing(fresh=args.fresh, defer=True)
+        agents = sorted(listing.agents, key=lambda a: a.created_at)
+        if chosen is not None and not chosen.empty:
+            agents = chosen.select(agents, ws.agent_plans() if chosen.uses_plans else None)
+        if args.json:
+            print(json.dumps(_with_diff_ages(ws, agents), indent=2))
+        else:
+            _print_listing(ws, agents, chosen)
+    finally:
+        # Closed here, not left to the teardown's collections (short_lived freezes them):
+        # the last connection to close folds the WAL back and removes it. And before the
+        # child is made: no SQLite connection (nor SQLite's record of the files this process
+        # has open and locked) may cross a fork; the child opens its own.
+        ws.close()
+    if ws.fleet.soon:
+        after_exit(ws.fleet.compute_soon)
+    return 0
+
+
+def _print_listing(ws: Workspace, agents: list[Agent], chosen: AgentFilter | None) -> None:
     _note_orphans(ws)
     if not agents:
-        print(f"no agent matches {chosen}" if not chosen.empty else
+        print(f"no agent matches {chosen}" if chosen is not None and not chosen.empty else
               "no agents; start one with 'workspace spawn NAME --prompt TEXT' or open the TUI")
-        return 0
+        return
     _print_table(agents)
     _note_old_diffs(ws, agents)
-    return 0
 
 
 def _with_diff_ages(ws: Workspace, agents: list[Agent]) -> list[dict[str, object]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -112,3 +113,52 @@ def progress(text: str) -> None:
 def note(text: str) -> None:
     """Said on stderr whatever it is connected to (not a result, not progress)."""
     print(text, file=sys.stderr, flush=True)
+
+
+def after_exit(work: Callable[[], object]) -> None:
+    """Run `work` in a child of this process, detached (its own session, no terminal, its
+    output nowhere), so that whoever waits for this process (a script's loop calling `ls`)
+    does not wait for it; this process goes on to exit. Only what may be left undone goes
+    here: where the child cannot be made, nothing is done. The caller closes its database
+    connections first (SQLite's state must not cross a fork: a write made in the child
+    through a new connection was lost when the parent's closed)."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if not hasattr(os, "fork"):
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid:
+        return
+    try:  # the child: nothing it does may reach the caller's terminal or pipes
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        work()
+    except BaseException:  # no one to tell: a later call does the work
+        pass
+    finally:
+        os._exit(0)
+
+
+@contextmanager
+def short_lived() -> Iterator[None]:
+    """For a verb that runs briefly and exits (`ls`, which scripts call in loops): no cyclic
+    garbage collection while it runs (what it makes lives until it exits anyway: ~6 ms of
+    collections at 100 agents), and afterwards none of its objects left for the collections
+    of the interpreter's teardown (~13 ms)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()

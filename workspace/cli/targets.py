@@ -48,6 +48,12 @@ def add_target_options(p: Parser, yes: bool = False) -> None:
                        help="act on several agents without asking first")
 
 
+def any_filter(args: argparse.Namespace) -> bool:
+    """Whether any of `add_filter_options`' options was given."""
+    return bool(args.query or args.status or args.preset or args.task or args.plan
+                or args.name_glob)
+
+
 def filter_of(args: argparse.Namespace) -> AgentFilter:
     """The options' filter (an empty one when none was given)."""
     from workspace.core.filters import AgentFilter, parse_filter, term

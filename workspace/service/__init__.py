@@ -29,9 +29,9 @@ if TYPE_CHECKING:
         QueueReport,
     )
     from workspace.service.messaging import SendResult
-    from workspace.service.poller import Snapshot
     from workspace.service.pulls import PrPlan, PrResult
     from workspace.service.reconcile import ReconcileReport
+    from workspace.service.snapshot import Snapshot
     from workspace.service.tasks.plans import PlanView
     from workspace.service.tasks.process import AutopilotStatus
     from workspace.service.usage import UsageReport
@@ -53,7 +53,7 @@ _HOME = {
                      "MergeConflict", "MergeRefused", "MergeResult", "NothingToMerge",
                      "QueueReport"), "workspace.service.merge"),
     "SendResult": "workspace.service.messaging",
-    "Snapshot": "workspace.service.poller",
+    "Snapshot": "workspace.service.snapshot",
     "PrPlan": "workspace.service.pulls",
     "PrResult": "workspace.service.pulls",
     "ReconcileReport": "workspace.service.reconcile",

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -23,16 +23,23 @@ from workspace.adapters.agents.base import Generic
 from workspace.adapters.files import LockBusy, hold_lock, is_locked
 from workspace.adapters.git import GitError
 from workspace.adapters.launch_spec import recorded_exit
+from workspace.adapters.store import AgentRow, RowsRead, with_state
+from workspace.adapters.store.sources import Offsets
 from workspace.adapters.tmux import PaneInfo, TmuxError
-from workspace.core.agent import Agent, DiffStat, Status, Tokens, attention_order
+from workspace.core.agent import Agent, DiffStat, Status, attention_order
+from workspace.core.diffmark import diff_key, files_part
 from workspace.core.panes import strip_ansi
-from workspace.core.status import PaneSeen, ProcessSeen, Signal, StatusState, reduce
+from workspace.core.status import PaneSeen, Policy, ProcessSeen, Signal, StatusState, reduce
 from workspace.service.agents import Agents
 from workspace.service.context import Context
 from workspace.service.messaging import Messenger
 from workspace.service.notify import Notifier
 from workspace.service.place import follow_moved_worktrees, note_place, place_problem
 from workspace.service.signals import SignalReader
+
+# Snapshot lived here first: its importers still find it here (an explicit re-export).
+from workspace.service.snapshot import Snapshot as Snapshot
+from workspace.service.snapshot import autopilot_turns
 
 if TYPE_CHECKING:
     from workspace.core.tasks.model import Task
@@ -56,47 +63,6 @@ class _PaneMemory:
     """(column, line of `screen`) when it was captured."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """What the UI renders: immutable, produced by one tick."""
-
-    at: float
-    agents: tuple[Agent, ...]
-    screens: dict[str, str] = field(default_factory=dict)
-    """Latest screen (with colours) per agent id, for the ones seen so far."""
-    server_running: bool = True
-    cursors: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Where the cursor was on each of those screens: (column, line of the screen's text)."""
-    plans: dict[str, str] = field(default_factory=dict)
-    """Agent id -> the plan it works for (its task's plan, or the plan it plans)."""
-    titles: dict[str, str] = field(default_factory=dict)
-    """Task and plan id -> its title (a plan's goal), for the tasks and plans agents work on."""
-    verdicts: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Agent id -> the judge's last verdict on its task (shown beside its diff)."""
-
-    @property
-    def needs_you(self) -> int:
-        return sum(1 for a in self.agents if a.needs_you)
-
-    @property
-    def tokens(self) -> Tokens:
-        total = Tokens()
-        for a in self.agents:
-            total = total + a.tokens
-        return total
-
-    @property
-    def cost_usd(self) -> float | None:
-        costs = [a.cost_usd for a in self.agents if a.cost_usd is not None]
-        return sum(costs) if costs else None
-
-    def by_id(self, agent_id: str) -> Agent | None:
-        for a in self.agents:
-            if a.id == agent_id:
-                return a
-        return None
-
-
 class Poller:
     def __init__(self, ctx: Context, agents: Agents, messenger: Messenger) -> None:
         self.ctx = ctx
@@ -112,11 +78,13 @@ class Poller:
 
     def refresh(self, capture_all: bool = False,
                 panes: list[PaneInfo] | Literal[False] | None = False,
-                task_facts: bool = True) -> Snapshot:
+                task_facts: bool = True, read: RowsRead | None = None) -> Snapshot:
         """One tick. Every pane whose content changed is captured (`capture_all`: every
         pane, after a restart of the front end). `panes`: what `list_panes` returned just
         now, to a caller that needed it too (`ls`): one tmux process fewer. `task_facts`:
-        the snapshot's plans and titles (the TUI's; `ls` loads no task machinery).
+        the snapshot's plans and titles (the TUI's; `ls` loads no task machinery). `read`:
+        the agents' rows as the caller read them just before, used if nothing was written
+        since (the states it writes are compared with the stored ones all the same).
 
         One tick at a time in the whole workspace, too (a lock in the state dir): two pollers
         (the TUI and the autopilot) reading the same offsets and states at once would each
@@ -128,22 +96,38 @@ class Poller:
                                              wait=POLL_LOCK_WAIT))
             except LockBusy:
                 pass
-            return self._tick(capture_all, panes, task_facts)
+            return self._tick(capture_all, panes, task_facts, read)
 
     def _tick(self, capture_all: bool, listed: list[PaneInfo] | Literal[False] | None,
-              task_facts: bool) -> Snapshot:
+              task_facts: bool, read: RowsRead | None) -> Snapshot:
         now = time.time()
         store = self.ctx.store
-        agents = store.agents()
+        if read is None or not store.still(read):
+            read = store.rows_read()
+        rows, written, others = read.rows, read.changes, read.version
+        offsets = store.all_sources()
         panes = self.ctx.tmux.list_panes() if listed is False else listed
         by_session = {p.session: p for p in panes or []}
+        agents = [agent for agent, _ in rows]
         screens = self._capture(agents, by_session, now, capture_all)
+        folded: dict[str, tuple[StatusState, list[Signal]]] = {}
+        policies: dict[str, Policy] = {}
+        for agent, row in rows:
+            if agent.spawn_complete:
+                folded[agent.id] = self._update_agent(
+                    agent, row, by_session.get(agent.session), screens.get(agent.id),
+                    offsets.get(agent.id, {}), now, policies)
+        # The statuses in one transaction, each only over the state it was folded from.
+        states = self._store_states(rows, folded, now, policies)
         for agent in agents:
             if agent.spawn_complete:
-                self._update_agent(agent, by_session.get(agent.session),
-                                   screens.get(agent.id), now)
                 self._watch_place(agent)
-        fresh = store.agents()
+        if store.changes() == written + len(states) and store.data_version() == others:
+            # Nothing but these statuses was written, here or elsewhere: no need to read
+            # every row again.
+            fresh = [with_state(a, states[a.id]) if a.id in states else a for a in agents]
+        else:
+            fresh = store.agents()
         # Read once per tick, and only where needed: ls reads no tasks unless one waits.
         waits = any(a.task_id and a.status == Status.WAITING for a in fresh)
         pilot_runs = waits and is_locked(self.ctx.state_dir / AUTOPILOT_LOCK)
@@ -165,6 +149,41 @@ class Poller:
             titles=titles,
             verdicts=verdicts,
         )
+
+    def _store_states(self, rows: list[tuple[Agent, AgentRow]],
+                      folded: dict[str, tuple[StatusState, list[Signal]]], now: float,
+                      policies: dict[str, Policy]) -> dict[str, StatusState]:
+        """Write the states that changed, each only if its row still holds the state it was
+        folded from (a person's action in another process may have landed since the rows
+        were read: then its signals are folded into that one). Returns agent id -> the
+        state written."""
+        stored = {agent.id: (agent, row) for agent, row in rows}
+        written: dict[str, StatusState] = {}
+        changes = []
+        for agent_id, (new, _) in folded.items():
+            agent, row = stored[agent_id]
+            if new != row.state:
+                changes.append((agent_id, new, row.stored))
+                written[agent_id] = new
+        for agent_id in self.ctx.store.set_states(changes):
+            del written[agent_id]
+            agent, _ = stored[agent_id]
+            for _ in range(3):
+                now_stored = self.ctx.store.stored_state(agent_id)
+                if now_stored is None:
+                    break  # gone (killed meanwhile)
+                state, text = now_stored
+                new = reduce(state, folded[agent_id][1], now,
+                             self._policy(agent.preset, policies))
+                if new == state or not self.ctx.store.set_states([(agent_id, new, text)]):
+                    break
+        return written
+
+    def _policy(self, preset: str, policies: dict[str, Policy]) -> Policy:
+        found = policies.get(preset)
+        if found is None:
+            found = policies[preset] = self.ctx.policy(preset)
+        return found
 
     def _task_facts(self, agents: list[Agent], tasks: Mapping[str, Task]
                     ) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]:
@@ -226,8 +245,11 @@ class Poller:
             result[agent_id] = (screen, changed)
         return result
 
-    def _update_agent(self, agent: Agent, pane: PaneInfo | None,
-                      seen: tuple[str, bool] | None, now: float) -> None:
+    def _update_agent(self, agent: Agent, row: AgentRow, pane: PaneInfo | None,
+                      seen: tuple[str, bool] | None, offsets: Offsets, now: float,
+                      policies: dict[str, Policy]) -> tuple[StatusState, list[Signal]]:
+        """The agent's signals since the last tick, folded into its state as the tick read
+        it: (the new state, the signals), for the tick to write."""
         integ = self.ctx.integration(agent.preset)
         signals: list[Signal] = []
         if pane is None:
@@ -243,15 +265,13 @@ class Poller:
             plain = strip_ansi(screen)
             status, reason = integ.pane_status(plain, pane.command)
             signals.append(PaneSeen(now, status, changed, reason))
-        signals.extend(self._signals.read(agent, integ))
-        old = self.ctx.store.state_of(agent.id)
-        if old is None:
-            return
-        new = reduce(old, signals, now, self.ctx.policy(agent.preset))
-        if new != old:
-            self.ctx.store.set_state(agent.id, new)
-        if pane is not None and not pane.dead and plain:
+        signals.extend(self._signals.read(agent, integ, offsets))
+        new = reduce(row.state, signals, now, self._policy(agent.preset, policies))
+        # Only where the row said a first prompt waits (most never do, or did long ago).
+        if pane is not None and not pane.dead and plain and \
+                row.launch_record().get("pending_prompt"):
             self._deliver_pending_prompt(agent, integ, new, plain, pane)
+        return new, signals
 
     # -- first prompt, budgets ----------------------------------------------------------
 
@@ -302,17 +322,37 @@ class Poller:
 
     def update_diff(self, agent: Agent, tips: dict[str, str] | None = None) -> DiffStat:
         """Its diff statistics, and a look at its worktree and branch (gone? cut off?), both
-        asked when they changed (and by `ls`). `tips`: every branch's commit, for many."""
+        asked when they changed (and by `ls`). `tips`: every branch's commit, for many; for
+        one, read here (in place of the look-up of its branch alone): the diff is stored
+        with its key (core/diffmark.py), so that the next `ls` need not compute it again."""
+        if tips is None:
+            try:
+                tips = self.ctx.repo.branch_tips()
+            except GitError:
+                tips = None
         if agent.spawn_complete:
             note_place(self.ctx, agent, place_problem(self.ctx, agent, tips))
+        key = self._diff_key(agent, tips)  # read before computing: the diff is newer
         started = time.time()  # the age `ls --json` says is counted from here
         try:
             stat = self.ctx.repo.diff_stat(Path(agent.worktree), agent.base, agent.base_sha)
         except GitError:
             return agent.diff
-        if stat != agent.diff:
-            self.ctx.store.set_diff(agent.id, stat, at=started)
+        if stat != agent.diff or key:
+            self.ctx.store.set_diff(agent.id, stat, key, at=started)
         return stat
+
+    def _diff_key(self, agent: Agent, tips: dict[str, str] | None) -> str:
+        """The key `ls` would see for the agent's worktree now, with the screen as this
+        process's last tick saw it ('-' before any): a screen seen no later than the diff
+        is computed, so an `ls` that finds it moved since treats the diff as one that may
+        be old (diff_max_age). '' without the branches' tips."""
+        if tips is None:
+            return ""
+        worktree = self.ctx.repo.diff_key(Path(agent.worktree), tips)
+        memory = self._memory.get(agent.id)
+        return diff_key(files_part(worktree, agent.base, tips.get(agent.base, ""),
+                                   agent.base_sha), memory.hint if memory else None)
 
     def update_diffs(self, names: list[str] | None = None) -> None:
         agents = [a for a in self.ctx.store.agents() if names is None or a.name in names]
@@ -350,12 +390,3 @@ class Poller:
             return self.ctx.tmux.capture_history(memory.pane_id, lines)
         except TmuxError:
             return memory.screen
-
-
-def autopilot_turns(agents: list[Agent], tasks: Mapping[str, Task]) -> list[Agent]:
-    """With the autopilot running: the agents waiting for it rather than the person, marked.
-    A task's agent whose turn ended while its task is under way (running, checking, merging):
-    the autopilot acts next, so it is not told, counted or listed as needing the person."""
-    return [replace(a, autopilot=True) if a.status == Status.WAITING and
-            (task := tasks.get(a.task_id or "")) is not None and task.state.active else a
-            for a in agents]

@@ -1,6 +1,9 @@
 """Reading an agent's structured signals since the last tick: its hook event file and its
 transcripts, each from the offset stored for it, never re-read whole. Usage records found on
-the way are stored (priced when the CLI gives no cost), and so are the session id and model."""
+the way are stored (priced when the CLI gives no cost), and so are the session id and model.
+
+A tick reads every agent's offsets in one query (`Store.all_sources`) and hands each agent's
+here; a file that did not grow since costs a `stat` and nothing else."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 
 from workspace.adapters import pricing
 from workspace.adapters.agents.base import Generic, TranscriptSource
+from workspace.adapters.store.sources import Offsets
 from workspace.adapters.tail import read_new_lines, size_of
 from workspace.core.agent import Agent
 from workspace.core.status import Observed, Signal
@@ -19,22 +23,30 @@ from workspace.service.context import Context
 
 TRANSCRIPT = "transcript:"
 """Key prefix of a transcript's stored offset (the hook event file's key is its path)."""
+Offset = tuple[int, dict[str, object]]
 
 
 class SignalReader:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def read(self, agent: Agent, integ: Generic) -> list[Signal]:
-        return [*self._hook_signals(agent, integ), *self._transcript_signals(agent, integ)]
+    def read(self, agent: Agent, integ: Generic, known: Offsets | None = None) -> list[Signal]:
+        """`known`: the agent's stored offsets, as the tick read them (path -> (offset,
+        state)); else they are read here."""
+        offsets = dict(known) if known is not None else {
+            path: self.ctx.store.source(agent.id, path)
+            for path in self.ctx.store.sources_of(agent.id)}
+        return [*self._hook_signals(agent, integ, offsets),
+                *self._transcript_signals(agent, integ, offsets)]
 
     # -- hook events ----------------------------------------------------------------------
 
-    def _hook_signals(self, agent: Agent, integ: Generic) -> list[Signal]:
+    def _hook_signals(self, agent: Agent, integ: Generic, offsets: dict[str, Offset]
+                      ) -> list[Signal]:
         store = self.ctx.store
         path = self.ctx.paths(agent.id).events
         key = str(path)
-        offset, state = store.source(agent.id, key)
+        offset, state = offsets.get(key, (0, {}))
         size = size_of(path)
         if size is None or size == offset:
             return []
@@ -57,23 +69,26 @@ class SignalReader:
                 signals.append(observation)
             announced = integ.announced_transcript(event, data)
             if announced is not None:
-                self._register_transcript(agent, announced)
+                self._register_transcript(agent, announced, offsets)
             session = data.get("session_id")
             if isinstance(session, str) and session and session != agent.session_id:
                 store.update_agent(agent.id, session_id=session)
         store.set_source(agent.id, key, chunk.offset, state)
         return signals
 
-    def _register_transcript(self, agent: Agent, path: Path) -> None:
+    def _register_transcript(self, agent: Agent, path: Path, offsets: dict[str, Offset]
+                             ) -> None:
         key = f"{TRANSCRIPT}{path}"
-        if key not in self.ctx.store.sources_of(agent.id):
+        if key not in offsets:
             self.ctx.store.set_source(agent.id, key, 0, {})
+            offsets[key] = (0, {})
 
     # -- transcripts ----------------------------------------------------------------------
 
-    def _transcript_sources(self, agent: Agent, integ: Generic) -> list[TranscriptSource]:
+    def _transcript_sources(self, agent: Agent, integ: Generic, offsets: dict[str, Offset]
+                            ) -> list[TranscriptSource]:
         sources = {str(s.path): s for s in integ.transcripts(agent, self.ctx.paths(agent.id))}
-        for key in self.ctx.store.sources_of(agent.id):
+        for key in offsets:
             if key.startswith(TRANSCRIPT):
                 path = key.removeprefix(TRANSCRIPT)
                 if path not in sources:
@@ -82,12 +97,13 @@ class SignalReader:
                     sources[path] = TranscriptSource(Path(path), parser)
         return list(sources.values())
 
-    def _transcript_signals(self, agent: Agent, integ: Generic) -> list[Signal]:
+    def _transcript_signals(self, agent: Agent, integ: Generic, offsets: dict[str, Offset]
+                            ) -> list[Signal]:
         store = self.ctx.store
         signals: list[Signal] = []
-        for source in self._transcript_sources(agent, integ):
+        for source in self._transcript_sources(agent, integ, offsets):
             key = f"{TRANSCRIPT}{source.path}"
-            offset, state = store.source(agent.id, key)
+            offset, state = offsets.get(key, (0, {}))
             size = size_of(source.path)
             if size is None or size == offset:
                 continue

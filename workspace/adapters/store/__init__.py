@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from workspace.adapters.store.agents import Store, UsageTotals, WorktreeRecord
 from workspace.adapters.store.database import SCHEMA_VERSION
 from workspace.adapters.store.health import PRIVATE_FILE, StateError, restrict
+from workspace.adapters.store.rows import AgentRow, RowsRead, with_state
 
 if TYPE_CHECKING:
     from workspace.adapters.store.tasks import TaskStore
@@ -24,10 +25,13 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "PRIVATE_FILE",
     "SCHEMA_VERSION",
+    "AgentRow",
+    "RowsRead",
     "StateError",
     "Store",
     "TaskStore",
     "UsageTotals",
     "WorktreeRecord",
     "restrict",
+    "with_state",
 ]

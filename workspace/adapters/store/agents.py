@@ -1,5 +1,5 @@
-"""The agents' part of the state database: agent rows, usage records, read offsets, and the
-worktrees the tool made."""
+"""The agents' part of the state database: agent rows, usage records, read offsets (and diff
+marks: sources.py), and the worktrees the tool made."""
 
 from __future__ import annotations
 
@@ -14,20 +14,15 @@ from typing import TYPE_CHECKING
 
 from workspace.adapters.store.database import Database
 from workspace.adapters.store.notices import Notices
-from workspace.adapters.store.usage import UsageBook
+from workspace.adapters.store.rows import AgentRow, RowsRead
+from workspace.adapters.store.sources import SourceRows
 from workspace.core.agent import Agent, DiffStat, Tokens
-from workspace.core.diffmark import DiffMark
 from workspace.core.errors import UsageError
 from workspace.core.status import StatusState
 
 if TYPE_CHECKING:
     from workspace.adapters.store.tasks import TaskStore
-
-DIFF_KEY = "diff-key"
-"""The sources-table key under which an agent's diff key is kept (no file has this path)."""
-DIFF_AT = "diff-at"
-"""... and when its diff was computed. A row of its own: a writer that knows only the key
-(an older version) leaves it as it was, so the age it gives is never less than the truth."""
+    from workspace.adapters.store.usage import UsageBook
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,7 @@ class WorktreeRecord:
     created_at: float
 
 
-class Store:
+class Store(SourceRows):
     """Agents, their usage and read offsets, and the worktrees the tool made; tasks are in
     `self.tasks` (tasks.py), the usage of every agent ever in `self.usage` (usage.py), what
     was notified in `self.notices` (notices.py). Opening migrates the database to the
@@ -55,8 +50,17 @@ class Store:
         self.db = Database(path)
         self.path = path
         self._tasks: TaskStore | None = None
-        self.usage = UsageBook(self.db)
+        self._usage: UsageBook | None = None
         self.notices = Notices(self.db)
+
+    @property
+    def usage(self) -> UsageBook:
+        # Made (and core/usage.py imported) on first use: `ls` and most verbs read none.
+        if self._usage is None:
+            from workspace.adapters.store.usage import UsageBook
+
+            self._usage = UsageBook(self.db)
+        return self._usage
 
     @property
     def tasks(self) -> TaskStore:
@@ -79,6 +83,15 @@ class Store:
     @property
     def schema_version(self) -> int:
         return self.db.schema_version
+
+    def changes(self) -> int:
+        """Rows this thread's connection has written since it opened (SQLite's count)."""
+        return self._db.total_changes
+
+    def data_version(self) -> int:
+        """A number that moves whenever another connection (another process, or another
+        thread here) has committed since this thread's last look."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         self.db.close()
@@ -137,44 +150,28 @@ class Store:
                 "UPDATE agents SET state = ? WHERE id = ?", (json.dumps(state.to_dict()), agent_id)
             )
 
-    def set_diff(self, agent_id: str, diff: DiffStat, key: str = "",
-                 at: float | None = None) -> None:
-        """Its diff statistics, `key`: the fingerprint of the worktree they were computed at
-        (core/diffmark.py), so that `ls` computes them again only where it moved ('' when not
-        known: then the next `ls` computes them), and `at`: when the computation began
-        (default now). All in one transaction: a key never stands beside a diff it was not
-        computed with."""
+    def set_states(self, changes: list[tuple[str, StatusState, str]]) -> list[str]:
+        """A poll tick's new states, (agent id, state, the state it was computed from as
+        stored), in one transaction; each is written only if its row still holds the state
+        it was computed from. Returns the ids that did not (another process, a person's
+        action, wrote in between): the tick computes those again from what is there now."""
+        moved: list[str] = []
+        if not changes:
+            return moved
         with self.transaction() as db:
-            db.execute("UPDATE agents SET diff_files = ?, diff_added = ?, diff_removed = ? "
-                       "WHERE id = ?", (diff.files, diff.added, diff.removed, agent_id))
-            # Kept with the read offsets (the sources table: per agent, a place reached
-            # in something it reads): no schema change for a string and a time per agent.
-            marks: list[tuple[str, object]] = [(DIFF_AT, time.time() if at is None else at)]
-            if key:
-                marks.append((DIFF_KEY, key))
-            else:
-                db.execute("DELETE FROM sources WHERE agent_id = ? AND path = ?",
-                           (agent_id, DIFF_KEY))
-            db.executemany("""INSERT INTO sources (agent_id, path, offset, state)
-                VALUES (?, ?, 0, ?) ON CONFLICT (agent_id, path) DO UPDATE SET
-                state = excluded.state""",
-                           [(agent_id, path, json.dumps(value)) for path, value in marks])
+            for agent_id, state, expected in changes:
+                done = db.execute("UPDATE agents SET state = ? WHERE id = ? AND state = ?",
+                                  (json.dumps(state.to_dict()), agent_id, expected))
+                if done.rowcount == 0:
+                    moved.append(agent_id)
+        return moved
 
-    def diff_marks(self) -> dict[str, DiffMark]:
-        """Agent id -> the key and time its stored diff was computed at (`set_diff`), one
-        query; agents whose diff was never computed have none."""
-        rows = self._db.execute("SELECT agent_id, path, state FROM sources WHERE path IN "
-                                "(?, ?)", (DIFF_KEY, DIFF_AT)).fetchall()
-        keys: dict[str, str] = {}
-        times: dict[str, float] = {}
-        for row in rows:
-            value = json.loads(row["state"])
-            if row["path"] == DIFF_KEY and isinstance(value, str):
-                keys[row["agent_id"]] = value
-            elif row["path"] == DIFF_AT and isinstance(value, int | float):
-                times[row["agent_id"]] = float(value)
-        return {agent_id: DiffMark(keys.get(agent_id, ""), times.get(agent_id))
-                for agent_id in keys.keys() | times.keys()}
+    def stored_state(self, agent_id: str) -> tuple[StatusState, str] | None:
+        """Its state and that state as stored (for `set_states`)."""
+        row = self._db.execute("SELECT state FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        if row is None:
+            return None
+        return StatusState.from_dict(json.loads(row["state"])), row["state"]
 
     def delete_agent(self, agent_id: str) -> None:
         """Its row and read offsets go; its usage stays (the workspace's totals and
@@ -216,6 +213,28 @@ class Store:
         rows = self._db.execute("SELECT * FROM agents ORDER BY created_at").fetchall()
         return [self._agent(row, totals.get(row["id"])) for row in rows]
 
+    def agent_rows(self) -> list[tuple[Agent, AgentRow]]:
+        """`agents()`, each with its state and launch record from the same rows (a poll
+        tick's one read of them)."""
+        totals = self.usage_totals()
+        rows = self._db.execute("SELECT * FROM agents ORDER BY created_at").fetchall()
+        out = []
+        for row in rows:
+            state = StatusState.from_dict(json.loads(row["state"]))
+            out.append((self._agent(row, totals.get(row["id"]), state),
+                        AgentRow(state, row["state"], row["launch"])))
+        return out
+
+    def rows_read(self) -> RowsRead:
+        """`agent_rows()` with what the state's counters were then, so that a later step can
+        tell whether they are still the rows as stored (`still`)."""
+        version = self.data_version()
+        return RowsRead(self.agent_rows(), self.changes(), version)
+
+    def still(self, read: RowsRead) -> bool:
+        """Nothing was written since `read`, by this thread's connection or any other."""
+        return self.changes() == read.changes and self.data_version() == read.version
+
     def incomplete_agents(self) -> list[Agent]:
         """Rows whose spawn has not finished (under way, or interrupted): one cheap query,
         asked by every command."""
@@ -230,8 +249,9 @@ class Store:
         return self._agent(row, self.usage_totals(row["id"]).get(row["id"]))
 
     @staticmethod
-    def _agent(row: sqlite3.Row, usage: UsageTotals | None) -> Agent:
-        state = StatusState.from_dict(json.loads(row["state"]))
+    def _agent(row: sqlite3.Row, usage: UsageTotals | None,
+               state: StatusState | None = None) -> Agent:
+        state = state or StatusState.from_dict(json.loads(row["state"]))
         return Agent(
             id=row["id"],
             name=row["name"],
@@ -329,30 +349,6 @@ class Store:
             (agent_id, since),
         ).fetchall()
         return [(row["at"], row["total"], row["cost_usd"]) for row in rows]
-
-    # -- incremental sources (hook event files, transcripts) ------------------------------
-
-    def source(self, agent_id: str, path: str) -> tuple[int, dict[str, object]]:
-        row = self._db.execute(
-            "SELECT offset, state FROM sources WHERE agent_id = ? AND path = ?", (agent_id, path)
-        ).fetchone()
-        if row is None:
-            return 0, {}
-        state = json.loads(row["state"])
-        return int(row["offset"]), state if isinstance(state, dict) else {}
-
-    def sources_of(self, agent_id: str) -> list[str]:
-        rows = self._db.execute("SELECT path FROM sources WHERE agent_id = ?", (agent_id,))
-        return [row["path"] for row in rows]
-
-    def set_source(self, agent_id: str, path: str, offset: int, state: dict[str, object]) -> None:
-        with self.transaction() as db:
-            db.execute(
-                """INSERT INTO sources (agent_id, path, offset, state) VALUES (?,?,?,?)
-                ON CONFLICT (agent_id, path) DO UPDATE SET offset = excluded.offset,
-                state = excluded.state""",
-                (agent_id, path, offset, json.dumps(state)),
-            )
 
     # -- worktrees the tool created ------------------------------------------------------
 
