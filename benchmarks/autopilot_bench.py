@@ -48,7 +48,7 @@ from benchmarks.harness.report import log, machine_info, started_now  # noqa: E4
 from benchmarks.harness.sandbox import BenchSandbox, run_in_sandbox  # noqa: E402
 from benchmarks.harness.turns import events_file, missed, pair, stop_times  # noqa: E402
 from benchmarks.measure.autopilot_cost import Latency, Report, Window, format_report  # noqa: E402
-from workspace.core.tasks.model import TaskSpec  # noqa: E402
+from workspace.core.tasks.model import Attempt, Outcome, Task, TaskSpec, TaskState  # noqa: E402
 from workspace.service import Workspace  # noqa: E402
 
 PROMPT = "Write one short note per turn; the check counts them. [noask]"
@@ -79,6 +79,23 @@ def check_command(log_file: Path, turns: int) -> str:
     return (f'echo "$WORKSPACE_TASK $(date +%s.%N)" >> {shlex.quote(str(log_file))}; '
             f'n=$(ls demo 2>/dev/null | wc -l); echo "$n of {turns} notes [noask]"; '
             f'[ "$n" -ge {turns} ]')
+
+
+def file_history(ws: Workspace, count: int, attempts: int = 3) -> None:
+    """`count` tasks ended before the run (merged, each after `attempts` attempts with a
+    check's output): a workspace with a history, which a tick need not read."""
+    store = ws.ctx.store.tasks
+    tail = "not enough notes yet [noask]\n" * 16
+    for i in range(count):
+        task = store.add(TaskSpec(f"old task {i + 1}", prompt=PROMPT, check="true"),
+                         TaskState.MERGED, "person")
+        for n in range(1, attempts + 1):
+            passed = n == attempts
+            store.put_attempt(task.id, Attempt(
+                n, f"old-{i + 1}", 1.0, ended_at=2.0, cost_usd=0.01, check_exit=0 if passed
+                else 1, check_tail="" if passed else tail, tree=f"{n:040x}",
+                outcome=Outcome.PASSED if passed else Outcome.FAILED, launched=True,
+                seen_busy=True))
 
 
 def write_config(box: BenchSandbox, agents: int, interval: float, attempts: int) -> None:
@@ -140,6 +157,8 @@ def interval_run(args: argparse.Namespace, box: BenchSandbox, interval: float,
     n = args.agents
     write_config(box, n, interval, args.turns + 3)
     ws = box.open_workspace()
+    if args.history:
+        file_history(ws, args.history)
     check_log = box.root / "checks.log"
     check = check_command(check_log, args.turns)
     ids = [ws.add_task(TaskSpec(f"bench task {i + 1}", prompt=PROMPT, check=check,
@@ -150,14 +169,18 @@ def interval_run(args: argparse.Namespace, box: BenchSandbox, interval: float,
         pilot = subprocess.Popen([sys.executable, "-m", "workspace", "autopilot"], cwd=box.repo,
                                  stdout=out, stderr=subprocess.STDOUT)
     try:
+        def ours() -> list[Task]:  # not the history's
+            wanted = set(ids)
+            return [t for t in ws.tasks() if t.id in wanted]
+
         def launched() -> bool:
-            return all(t.attempts and t.attempts[0].launched for t in ws.tasks())
+            return all(t.attempts and t.attempts[0].launched for t in ours())
 
         def any_left() -> bool:
-            return any(not t.state.active for t in ws.tasks())
+            return any(not t.state.active for t in ours())
 
         def all_left() -> bool:
-            return not any(t.state.active for t in ws.tasks())
+            return not any(t.state.active for t in ours())
 
         wait_until(launched, f"all {n} agents started", args.timeout, pilot)
         time.sleep(args.settle)  # the spawn burst's git and tmux children finish
@@ -243,6 +266,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="times to measure every interval (alternating)")
     parser.add_argument("--turns", type=int, default=12,
                         help="turns (notes) a task's check waits for before it passes")
+    parser.add_argument("--history", type=int, default=0,
+                        help="tasks merged before the run (3 attempts each): a workspace's "
+                             "history, which the tick should not have to read")
     parser.add_argument("--window", type=float, default=40.0,
                         help="seconds over which CPU is read (shorter if a check passes)")
     parser.add_argument("--settle", type=float, default=3.0,

@@ -93,3 +93,80 @@ def test_a_version_2_database_is_migrated_without_replaying_its_past(tmp_path: P
         assert sum(r.figures.cost_usd or 0 for r in rows) == 0.75
     finally:
         store.close()
+
+
+def _history(store: Store, seed: int) -> None:
+    """Many tasks in every state, most of them long finished, with attempts and dependencies
+    (some on finished tasks, some on live ones, one on a task since deleted)."""
+    import random
+
+    from workspace.core.tasks.model import Attempt, Outcome, TaskSpec, TaskState
+
+    rng = random.Random(seed)
+    tasks = store.tasks
+    ids: list[str] = []
+    states = [TaskState.MERGED] * 12 + [TaskState.FAILED] * 3 + [TaskState.CANCELLED] + [
+        TaskState.QUEUED, TaskState.QUEUED, TaskState.RUNNING, TaskState.CHECKING,
+        TaskState.MERGING, TaskState.REVIEW, TaskState.PROPOSED]
+    for i in range(160):
+        after = tuple(rng.sample(ids, rng.choice((0, 0, 1, 2)))) if ids else ()
+        state = rng.choice(states)
+        task = tasks.add(TaskSpec(f"task {i}", after=after, check="true",
+                                  priority=rng.choice((0, 0, 1))), state, "person")
+        ids.append(task.id)
+        for n in range(1, rng.randint(0, 4) + 1):
+            ended = state.ended or (n < 4 and rng.random() < 0.7)
+            tasks.put_attempt(task.id, Attempt(
+                n, f"agent-{i}", float(n), ended_at=float(n) + 1 if ended else None,
+                cost_usd=0.01 * n, check_exit=1 if ended else None, check_tail="fail " * n,
+                outcome=Outcome.FAILED if ended else None, launched=True))
+    tasks.delete(ids[3])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_autopilots_read_sees_what_all_sees(tmp_path: Path, seed: int) -> None:
+    """`live()` (a tick's read: tasks queued or under way, and the ones they come after) is
+    `all()` less the finished history, and every decision made from it is the same; `some()`
+    is `all()` filtered by id."""
+    from workspace.core.tasks.decide import Limits, decide
+    from workspace.core.tasks.graph import ready
+    from workspace.core.tasks.refinery import merge_queue
+    from workspace.service.tasks.process import finished
+
+    store = Store(tmp_path / "state.db")
+    try:
+        _history(store, seed)
+        every, live = store.tasks.all(), store.tasks.live()
+        after = {dep for t in every if t.state.live for dep in t.after}
+        assert live == [t for t in every if t.state.live or t.id in after]
+        assert len(live) < len(every) / 2  # the history is not read
+        for limits in (Limits(max_agents=2), Limits(max_agents=50)):
+            assert decide(live, {}, limits, 10.0) == decide(every, {}, limits, 10.0)
+        assert ready(live) == ready(every)
+        assert merge_queue(live) == merge_queue(every)
+        assert finished(live) == finished(every)
+        # A poll's read of its agents' tasks: those, whatever their state, a gone one left out.
+        wanted = {t.id for t in every[::7]} | {"t4", "t9999"}
+        assert store.tasks.some(wanted) == [t for t in every if t.id in wanted]
+        assert store.tasks.some([]) == []
+    finally:
+        store.close()
+
+
+def test_the_autopilots_read_of_an_empty_or_finished_store(tmp_path: Path) -> None:
+    from workspace.core.tasks.model import TaskSpec, TaskState
+
+    store = Store(tmp_path / "state.db")
+    try:
+        assert store.tasks.live() == []
+        done = store.tasks.add(TaskSpec("done"), TaskState.MERGED, "person")
+        assert store.tasks.live() == []
+        waiting = store.tasks.add(TaskSpec("next", after=(done.id,)), TaskState.QUEUED,
+                                  "person")
+        assert [t.id for t in store.tasks.live()] == [done.id, waiting.id]
+        with store.tasks.db.transaction():  # inside a writer's transaction: its view
+            store.tasks.update(waiting.id, state=TaskState.CANCELLED)
+            assert store.tasks.live() == []
+        assert store.tasks.live() == []
+    finally:
+        store.close()

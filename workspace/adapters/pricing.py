@@ -13,7 +13,10 @@ from workspace.core.agent import Tokens
 def cost_usd(model: str | None, tokens: Tokens, at: float | None = None) -> float | None:
     if not model or tokens.total == 0:
         return 0.0 if tokens.total == 0 else None
-    return _cost(model, tokens.input, tokens.output, tokens.cache_read, tokens.cache_write,
+    # A CLI writes one request's usage on several lines: priced once (not when undated:
+    # that is priced as of now).
+    price = _same_cost if at else _cost
+    return price(model, tokens.input, tokens.output, tokens.cache_read, tokens.cache_write,
                  int(at // 86400) if at else None)
 
 
@@ -34,6 +37,9 @@ def _cost(model: str, input_: int, output: int, cache_read: int, cache_write: in
     except LookupError:
         return None
     return float(price.total_price)
+
+
+_same_cost = lru_cache(maxsize=512)(_cost)
 
 
 @lru_cache(maxsize=256)

@@ -131,8 +131,9 @@ class Poller:
         # Read once per tick, and only where needed: ls reads no tasks unless one waits.
         waits = any(a.task_id and a.status == Status.WAITING for a in fresh)
         pilot_runs = waits and is_locked(self.ctx.state_dir / AUTOPILOT_LOCK)
-        tasks = {t.id: t for t in store.tasks.all()} \
-            if any(a.task_id for a in fresh) and (task_facts or pilot_runs) else {}
+        ids = {a.task_id for a in fresh if a.task_id}  # its agents' tasks, not the history
+        tasks = {t.id: t for t in store.tasks.some(ids)} if ids and (task_facts or pilot_runs) \
+            else {}
         if pilot_runs:
             fresh = autopilot_turns(fresh, tasks)
         self._enforce_budgets(fresh)

@@ -7,9 +7,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
+from functools import lru_cache
 
 from workspace.adapters.store.database import Database
+from workspace.core.status import StatusState
 from workspace.core.tasks.model import (
     Attempt,
     LoopMode,
@@ -29,6 +33,9 @@ def _spec_json(spec: TaskSpec) -> str:
     return json.dumps(data)
 
 
+# Parsed once per distinct text: a tick reads the same rows again and again, and what they
+# parse to is frozen, so one copy serves every reader (and every thread).
+@lru_cache(maxsize=1024)
 def _spec(text: str) -> TaskSpec:
     data = json.loads(text)
     return TaskSpec(
@@ -50,12 +57,33 @@ def _attempt_json(attempt: Attempt) -> str:
     return json.dumps(data)
 
 
+@lru_cache(maxsize=2048)
 def _attempt(text: str) -> Attempt:
     data = json.loads(text)
     outcome = data.pop("outcome", None)
     known = set(Attempt.__dataclass_fields__)
     return Attempt(**{k: v for k, v in data.items() if k in known},
                    outcome=Outcome(outcome) if outcome else None)
+
+
+_LIVE = tuple(str(state) for state in TaskState if state.live)
+_LIVE_MARKS = ", ".join("?" for _ in _LIVE)
+_BY_IDS = "SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
+"""The ids as one JSON array: no limit on how many, one statement."""
+
+
+@contextmanager
+def _snapshot(db: sqlite3.Connection) -> Iterator[None]:
+    """Several reads that see one state of the file (WAL: a reader never waits for a
+    writer). Inside a transaction already: that one's."""
+    if db.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")  # it only read: nothing to undo
 
 
 class TaskStore:
@@ -92,6 +120,49 @@ class TaskStore:
             attempts.setdefault(row["task_id"], []).append(_attempt(row["data"]))
         return [self._task(row, tuple(attempts.get(row["id"], ())))
                 for row in db.execute("SELECT * FROM tasks ORDER BY seq")]
+
+    def live(self) -> list[Task]:
+        """What a tick of the autopilot reads: the tasks it acts on now or may start (queued,
+        running, checking, merging) with their attempts, and the tasks those come after (their
+        state says whether a queued one may start), in filing order. `all()` parses every
+        attempt ever recorded: its cost grows with the workspace's history, this one's with
+        the work under way. One read transaction: the tasks and their attempts agree."""
+        db = self.db.connection
+        with _snapshot(db):
+            rows = db.execute(f"SELECT * FROM tasks WHERE state IN ({_LIVE_MARKS}) ORDER BY seq",
+                              _LIVE).fetchall()
+            deps = sorted({dep for row in rows for dep in _spec(row["spec"]).after}
+                          - {row["id"] for row in rows})
+            if deps:
+                rows += db.execute(_BY_IDS, (json.dumps(deps),)).fetchall()
+                rows.sort(key=lambda row: row["seq"])
+            return self._with_attempts(db, rows)
+
+    def some(self, task_ids: Iterable[str]) -> list[Task]:
+        """These tasks (a gone one left out) with their attempts, in filing order: what a
+        poll reads of its agents' tasks, whatever the history holds."""
+        db = self.db.connection
+        with _snapshot(db):
+            rows = db.execute(f"{_BY_IDS} ORDER BY seq",
+                              (json.dumps(sorted(set(task_ids))),)).fetchall()
+            return self._with_attempts(db, rows)
+
+    def _with_attempts(self, db: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Task]:
+        attempts: dict[str, list[Attempt]] = {}
+        for row in db.execute(
+                "SELECT task_id, data FROM attempts WHERE task_id IN (SELECT value FROM "
+                "json_each(?)) ORDER BY task_id, number",
+                (json.dumps([row["id"] for row in rows]),)):
+            attempts.setdefault(row["task_id"], []).append(_attempt(row["data"]))
+        return [self._task(row, tuple(attempts.get(row["id"], ()))) for row in rows]
+
+    def agent_states(self, agent_ids: list[str]) -> dict[str, StatusState]:
+        """The status states of these agents (id -> state; a gone one is left out), in one
+        query: what a tick of the autopilot looks at for each of its tasks' agents."""
+        rows = self.db.connection.execute(
+            "SELECT id, state FROM agents WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(agent_ids),)).fetchall()
+        return {row["id"]: StatusState.from_dict(json.loads(row["state"])) for row in rows}
 
     @staticmethod
     def _task(row: sqlite3.Row, attempts: tuple[Attempt, ...]) -> Task:

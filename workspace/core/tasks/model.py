@@ -32,6 +32,11 @@ class TaskState(StrEnum):
         """An agent works on it, or the autopilot acts on it, right now."""
         return self in (TaskState.RUNNING, TaskState.CHECKING, TaskState.MERGING)
 
+    @property
+    def live(self) -> bool:
+        """The autopilot acts on it now or may start it (queued): what its tick reads."""
+        return self == TaskState.QUEUED or self.active
+
 
 class LoopMode(StrEnum):
     CONTINUE = "continue"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from pathlib import Path
 from workspace.core.agent import Agent, Status
 from workspace.core.errors import UsageError
 from workspace.core.names import slugify
+from workspace.core.status import StatusState
 from workspace.core.tasks.decide import (
     Action,
     AgentView,
@@ -79,16 +80,23 @@ class Autopilot:
 
     # -- one look -------------------------------------------------------------------------
 
-    def tick(self, now: float | None = None) -> list[Action]:
+    def tick(self, now: float | None = None, agents: Sequence[Agent] | None = None
+             ) -> list[Action]:
+        """`agents`: the fleet as the poll that ran just before read it (the process's loop:
+        one read of every agent fewer per tick); None reads them."""
         now = time.time() if now is None else now
-        tasks = self.ctx.store.tasks.all()
-        by_name = {a.name: a for a in self.ctx.store.agents()}
-        views = {t.agent: self._view(by_name[t.agent]) for t in tasks
-                 if t.agent in by_name and t.state.active}
+        store = self.ctx.store
+        tasks = store.tasks.live()  # not every attempt of every task ever filed
+        by_name = {a.name: a for a in (store.agents() if agents is None else agents)}
+        watched = [t.agent for t in tasks if t.agent in by_name and t.state.active]
         for t in tasks:  # judges at work
             judge = t.current.reviewer if t.current is not None else ""
             if judge in by_name and t.state == S.CHECKING:
-                views[judge] = self._view(by_name[judge])
+                watched.append(judge)
+        # Their states in one query, not one each.
+        states = store.tasks.agent_states([by_name[name].id for name in watched])
+        views = {name: self._view(by_name[name], states[by_name[name].id])
+                 for name in watched if by_name[name].id in states}
         actions = decide(tasks, views, self._limits(now), now, self.in_flight())
         by_id = {t.id: t for t in tasks}
         for action in actions:
@@ -113,9 +121,8 @@ class Autopilot:
         for job in list(self._jobs.values()):
             job.join(timeout)
 
-    def _view(self, agent: Agent) -> AgentView:
-        state = self.ctx.store.state_of(agent.id)
-        assert state is not None
+    @staticmethod
+    def _view(agent: Agent, state: StatusState) -> AgentView:
         return AgentView(agent.name, agent.preset, agent.status, state, agent.cost_usd)
 
     def _limits(self, now: float) -> Limits:

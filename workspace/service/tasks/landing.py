@@ -226,7 +226,7 @@ class _Drain:
         there are none, or when none may be merged yet."""
         landing, store = self.landing, self.ctx.store
         self.queue = []
-        for task in merge_queue(store.tasks.all()):
+        for task in merge_queue(store.tasks.live()):
             if task.id in self.left or landing._agent_gone(task) is None:
                 continue
             agent = store.agent_by_name(task.agent or "")

@@ -22,7 +22,7 @@ from workspace.core.errors import UsageError
 from workspace.core.tasks.graph import blockers
 from workspace.core.tasks.model import Task, TaskState
 from workspace.service.context import Context
-from workspace.service.poller import AUTOPILOT_LOCK
+from workspace.service.poller import AUTOPILOT_LOCK, Snapshot
 from workspace.service.tasks.autopilot import Autopilot
 
 LOCK = AUTOPILOT_LOCK
@@ -67,7 +67,7 @@ def finished(tasks: list[Task]) -> bool:
 
 class AutopilotProcess:
     def __init__(self, ctx: Context, make: Callable[[], Autopilot],
-                 refresh: Callable[[], object], reconcile: Callable[[], object]) -> None:
+                 refresh: Callable[[], Snapshot], reconcile: Callable[[], object]) -> None:
         self.ctx = ctx
         self._make = make
         self._refresh = refresh
@@ -103,9 +103,9 @@ class AutopilotProcess:
             if changed is not None:
                 pilot.say("settings read again" if not changed
                           else f"settings not read again: {changed}")
-            self._refresh()
-            pilot.tick()
-            if until_done and not pilot.in_flight() and finished(self.ctx.store.tasks.all()):
+            snapshot = self._refresh()
+            pilot.tick(agents=snapshot.agents)
+            if until_done and not pilot.in_flight() and finished(self.ctx.store.tasks.live()):
                 break
             stop.wait(self.ctx.settings.tasks.interval)
         pilot.wait(timeout=5.0 if stop.is_set() else None)
