@@ -73,8 +73,6 @@ class Autopilot:
         self.say: Say = say or (lambda _: None)
         self._jobs: dict[str, threading.Thread] = {}
         self._merge_tried: dict[str, float] = {}
-        self.watching: tuple[Agent, ...] = ()
-        """The agents the last tick looked at (its tasks' at work, their judges)."""
         # Their lines go through self.say, which the foreground autopilot sets later.
         self.judging = Judging(ctx, agents, lambda line: self.say(line))
         self.landing = Landing(ctx, agents, merger, review, lambda line: self.say(line),
@@ -104,7 +102,6 @@ class Autopilot:
         states = store.tasks.agent_states([by_name[name].id for name in watched])
         views = {name: self._view(by_name[name], states[by_name[name].id])
                  for name in watched if by_name[name].id in states}
-        self.watching = tuple(by_name[name] for name in views)
         actions = decide(tasks, views, self._limits(now), now, in_flight)
         by_id = {t.id: t for t in tasks}
         for action in actions:

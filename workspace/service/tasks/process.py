@@ -24,7 +24,6 @@ from workspace.core.tasks.model import Task, TaskState
 from workspace.service.context import Context
 from workspace.service.poller import AUTOPILOT_LOCK, Snapshot
 from workspace.service.tasks.autopilot import Autopilot
-from workspace.service.tasks.wake import TurnWatch
 
 LOCK = AUTOPILOT_LOCK
 SESSION = "_autopilot"
@@ -97,17 +96,7 @@ class AutopilotProcess:
         if say is not None:
             pilot.say = say
         self._reconcile()
-        turns = TurnWatch(self.ctx, stop)
-        try:
-            self._looks(pilot, until_done, stop, turns)
-        finally:
-            turns.close()
-        pilot.wait(timeout=5.0 if stop.is_set() else None)
-
-    def _looks(self, pilot: Autopilot, until_done: bool, stop: threading.Event,
-               turns: TurnWatch) -> None:
         while not stop.is_set():
-            turns.begin()
             # A config edited or a repository file trusted while it runs applies from the
             # next tick (a detached autopilot outlives the TUI where the person trusted it).
             changed = self.ctx.follow_settings()
@@ -118,8 +107,8 @@ class AutopilotProcess:
             pilot.tick(agents=snapshot.agents)
             if until_done and not pilot.in_flight() and finished(self.ctx.store.tasks.live()):
                 break
-            turns.follow(pilot.watching)
-            turns.wait(self.ctx.settings.tasks.interval)  # or less: a turn ended
+            stop.wait(self.ctx.settings.tasks.interval)
+        pilot.wait(timeout=5.0 if stop.is_set() else None)
 
     def _holder_text(self) -> str:
         holder = read_json(self.lock_path) or {}
