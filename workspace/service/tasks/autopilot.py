@@ -85,6 +85,11 @@ class Autopilot:
         """`agents`: the fleet as the poll that ran just before read it (the process's loop:
         one read of every agent fewer per tick); None reads them."""
         now = time.time() if now is None else now
+        # The jobs under way, taken before the tasks are read: one that ends after this is
+        # still skipped, one that ended before has written all it will. Taken after, a job
+        # ending in between left its task as read (checking; an attempt not launched) yet
+        # not in flight: checked, or told, twice.
+        in_flight = self.in_flight()
         store = self.ctx.store
         tasks = store.tasks.live()  # not every attempt of every task ever filed
         by_name = {a.name: a for a in (store.agents() if agents is None else agents)}
@@ -97,7 +102,7 @@ class Autopilot:
         states = store.tasks.agent_states([by_name[name].id for name in watched])
         views = {name: self._view(by_name[name], states[by_name[name].id])
                  for name in watched if by_name[name].id in states}
-        actions = decide(tasks, views, self._limits(now), now, self.in_flight())
+        actions = decide(tasks, views, self._limits(now), now, in_flight)
         by_id = {t.id: t for t in tasks}
         for action in actions:
             task = by_id[action.task]
