@@ -170,3 +170,22 @@ def test_the_autopilots_read_of_an_empty_or_finished_store(tmp_path: Path) -> No
         assert store.tasks.live() == []
     finally:
         store.close()
+
+
+def test_the_states_of_many_agents_in_one_read(tmp_path: Path) -> None:
+    """`agent_states` (a tick's read of its agents) says what `state_of` says of each, and
+    leaves out an agent that is gone."""
+    store = Store(tmp_path / "state.db")
+    try:
+        with store.tasks.db.transaction() as db:
+            for n, status in enumerate(("working", "waiting", "crashed")):
+                db.execute("""INSERT INTO agents (id, name, preset, branch, base, base_sha,
+                    worktree, session, created_at, state) VALUES (?, ?, 'demo', ?, 'main',
+                    'abc', '/tmp/wt', ?, 1.0, ?)""", (f"a{n}", f"agent-{n}", f"ws/agent-{n}",
+                                                      f"agent-{n}", f'{{"status": "{status}"}}'))
+        states = store.tasks.agent_states(["a0", "a2", "gone"])
+        assert states == {"a0": store.state_of("a0"), "a2": store.state_of("a2")}
+        assert states["a2"].status.value == "crashed"
+        assert store.tasks.agent_states([]) == {}
+    finally:
+        store.close()
